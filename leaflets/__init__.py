@@ -1,0 +1,1 @@
+"""leaflets: verified medical facts in, translated patient leaflets out."""

@@ -1,0 +1,4 @@
+"""Allow ``python -m leaflets``."""
+from leaflets.cli import main
+
+main()

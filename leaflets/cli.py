@@ -1,0 +1,113 @@
+"""The ``leaflets`` command: a thin click layer over plain functions.
+
+Each command parses its options, imports its module lazily (so ``--help`` and ``check`` stay instant) and
+calls one function. ``main(argv)`` returns the exit code instead of exiting, so tests call it directly.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from leaflets.config import Project, load_project
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Project root (the folder with leaflets.toml).")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, quiet: bool) -> None:
+    """Turn verified medical facts into printable, translated patient leaflets."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", force=True)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    ctx.obj = project_dir
+
+
+def _project(ctx: click.Context) -> Project:
+    return load_project(ctx.obj)
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate every fact file (schema, ids, seed quotes, references)."""
+    from leaflets.facts import load_facts
+
+    facts = load_facts(_project(ctx))
+    count = len(facts.all_facts())
+    verified = sum(f.verified for f in facts.all_facts())
+    click.echo(f"ok: {len(facts.drugs)} drug file(s), {count} records ({verified} verified, "
+               f"{count - verified} rejected)")
+
+
+@cli.command()
+@click.option("--drug", "drugs", multiple=True, help="Build only this drug (repeatable).")
+@click.option("--locale", "locales", multiple=True, help="Build only this locale (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: build/ in the project].")
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any selected leaflet is blocked.")
+@click.pass_context
+def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], out_dir: Path | None,
+          strict: bool) -> None:
+    """Build leaflets (HTML and PDF) into build/<locale>/<drug>.*, plus manifest.json and index.html."""
+    from leaflets.build import build as run_build
+    from leaflets.errors import LeafletError
+
+    project = _project(ctx)
+    report = run_build(project, out_dir or project.root / "build", list(drugs) or None, list(locales) or None,
+                       strict=strict)
+    for job, problems in report.skipped.items():
+        click.echo(f"skipped {job.locale}/{job.drug}: not written because:", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    if report.skipped:
+        raise LeafletError(f"{len(report.skipped)} leaflet(s) not written; fix the problems above")
+
+
+@cli.group()
+def i18n() -> None:
+    """Manage the translation catalogs (translations/<locale>/LC_MESSAGES/leaflets.po)."""
+
+
+@i18n.command()
+@click.pass_context
+def update(ctx: click.Context) -> None:
+    """Extract English strings into leaflets.pot and merge them into every locale's .po."""
+    from leaflets.catalog import update_catalogs
+    from leaflets.facts import load_facts
+
+    project = _project(ctx)
+    for path in update_catalogs(project, load_facts(project)):
+        click.echo(f"wrote {path.relative_to(project.root)}")
+
+
+@i18n.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Show per locale and drug how many strings may be printed, and what blocks the rest."""
+    from leaflets.readiness import status_table
+
+    click.echo(status_table(_project(ctx)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (1 for user errors, 2 for usage errors)."""
+    try:
+        cli.main(args=argv, prog_name="leaflets", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

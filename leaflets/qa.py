@@ -1,0 +1,100 @@
+"""Translation checks that decide whether a leaflet may be printed in a locale.
+
+A leaflet is printed only if every string it uses is translated, not fuzzy, made from the current English
+text, and passes QA: the same numbers by value (so "2 times a day" cannot become "3"), the same
+placeholders, the drug's names kept, and not left in English. The result is either a ``Translator`` that
+cannot miss, or the full list of problems, each naming the locale, the message context and the .po line.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from leaflets.catalog import Entry
+from leaflets.errors import Problem
+
+_NUMBER = re.compile(r"\d+(?:[.,\u066b]\d+)?")
+_PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
+_LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+@dataclass(frozen=True)
+class Needed:
+    """One string a leaflet uses: its context, the current English, and names it must keep."""
+
+    context: str
+    english: str
+    keep: tuple[str, ...] = ()
+
+
+class Translator:
+    """Context -> translated text for one locale, built only from strings that passed QA."""
+
+    def __init__(self, locale: str, strings: dict[str, str]) -> None:
+        self.locale = locale
+        self._strings = strings
+
+    def __call__(self, context: str, english: str) -> str:
+        try:
+            return self._strings[context]
+        except KeyError:
+            raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
+
+
+def numbers(text: str) -> Counter[Decimal]:
+    """The numbers in ``text`` by value, whatever the script of their digits or decimal sign."""
+    found: Counter[Decimal] = Counter()
+    for match in _NUMBER.finditer(text):
+        digits = "".join(str(unicodedata.decimal(c)) if c.isdigit() else "." for c in match.group())
+        found[Decimal(digits)] += 1
+    return found
+
+
+def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) -> list[Problem]:
+    """Every reason ``entry`` may not be printed for ``needed``; empty when it may."""
+    where = f"{locale}: {needed.context}"
+    if entry is None:
+        return [Problem(path, None, f"{where}: missing from the catalog; run 'leaflets i18n update' and "
+                                    "translate it")]
+    if entry.msgid != needed.english:
+        return [Problem(path, entry.line, f"{where}: the English text has changed since the catalog was "
+                                          "updated; run 'leaflets i18n update' and review the fuzzy entry")]
+    if entry.fuzzy:
+        return [Problem(path, entry.line, f"{where}: translation is fuzzy; review it against the new English "
+                                          "and remove the fuzzy flag")]
+    if not entry.msgstr.strip():
+        return [Problem(path, entry.line, f"{where}: not translated")]
+    problems = []
+    if numbers(entry.msgstr) != numbers(needed.english):
+        problems.append(Problem(path, entry.line, f"{where}: numbers differ from the English: "
+                                                  f"{_show(numbers(needed.english))} in English, "
+                                                  f"{_show(numbers(entry.msgstr))} in the translation"))
+    if Counter(_PLACEHOLDER.findall(entry.msgstr)) != Counter(_PLACEHOLDER.findall(needed.english)):
+        problems.append(Problem(path, entry.line, f"{where}: placeholders differ from the English "
+                                                  f"{sorted(set(_PLACEHOLDER.findall(needed.english)))}"))
+    for name in needed.keep:
+        if name not in entry.msgstr:
+            problems.append(Problem(path, entry.line, f"{where}: the translation must contain the name "
+                                                      f"{name!r} (glossary)"))
+    if entry.msgstr.strip() == needed.english.strip() and _LATIN_WORD.search(needed.english):
+        problems.append(Problem(path, entry.line, f"{where}: translation is identical to the English"))
+    return problems
+
+
+def _show(values: Counter[Decimal]) -> str:
+    return "[" + ", ".join(str(v) for v in sorted(values.elements())) + "]" if values else "none"
+
+
+def check_translations(needed: list[Needed], entries: dict[str, Entry], locale: str,
+                       path: Path) -> tuple[Translator | None, list[Problem]]:
+    """Check every needed string; a translator only when there is no problem at all."""
+    problems: list[Problem] = []
+    for item in needed:
+        problems.extend(check_entry(item, entries.get(item.context), locale, path))
+    if problems:
+        return None, problems
+    return Translator(locale, {n.context: entries[n.context].msgstr for n in needed}), []

@@ -1,0 +1,85 @@
+"""Which leaflets may be printed in which locale, and why the others may not.
+
+Both the build and ``leaflets i18n status`` ask this question, so it is answered in one place: for every
+(drug, locale) the strings the leaflet needs are checked against the locale's catalog, giving either a
+``Translator`` or the problems that block the leaflet.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from leaflets.catalog import Entry, read_catalog, source_catalog
+from leaflets.config import Project
+from leaflets.errors import CatalogError, Problem
+from leaflets.facts import FactBase, load_facts
+from leaflets.qa import Needed, Translator, check_translations
+from leaflets.render import needed_strings
+
+
+@dataclass(frozen=True)
+class Job:
+    """One leaflet: a drug in a locale."""
+
+    drug: str
+    locale: str
+
+    def path(self, out_dir: Path, suffix: str) -> Path:
+        return out_dir / self.locale / f"{self.drug}{suffix}"
+
+
+def ui_strings(project: Project, facts: FactBase) -> list[Needed]:
+    """The template strings (``ui.*``) every leaflet prints."""
+    return [Needed(m.context, m.id) for m in source_catalog(project, facts) if m.id and m.context.startswith("ui.")]
+
+
+def translators_for(project: Project, facts: FactBase, jobs: list[Job]) -> dict[Job, Translator | list[Problem]]:
+    """For each job a translator that cannot miss, or every problem that blocks it."""
+    ui = ui_strings(project, facts)
+    catalogs: dict[str, dict[str, Entry] | list[Problem]] = {}
+    result: dict[Job, Translator | list[Problem]] = {}
+    for job in jobs:
+        needed = needed_strings(facts, job.drug, job.locale, ui)
+        if job.locale == project.source_locale:
+            result[job] = Translator(job.locale, {n.context: n.english for n in needed})
+            continue
+        if job.locale not in catalogs:
+            try:
+                catalogs[job.locale] = read_catalog(project.po_path(job.locale), job.locale)
+            except CatalogError as exc:
+                catalogs[job.locale] = exc.problems
+        entries = catalogs[job.locale]
+        if isinstance(entries, list):
+            result[job] = entries
+            continue
+        path = project.po_path(job.locale)
+        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path))
+        result[job] = translator or problems
+    return result
+
+
+def _relative(project: Project, path: Path) -> Path:
+    try:
+        return path.relative_to(project.root)
+    except ValueError:
+        return path
+
+
+def status_table(project: Project) -> str:
+    """A table of printable strings per locale and drug, then what blocks each incomplete leaflet."""
+    facts = load_facts(project)
+    ui = ui_strings(project, facts)
+    jobs = [Job(d, loc) for d in sorted(facts.drugs) for loc in project.target_locales]
+    verdicts = translators_for(project, facts, jobs)
+    lines = [f"{'locale':8} {'drug':24} {'ready':>9}  status"]
+    details = []
+    for job in jobs:
+        total = len(needed_strings(facts, job.drug, job.locale, ui))
+        verdict = verdicts[job]
+        blocked = {p.message.split(":")[1].strip() for p in verdict} if isinstance(verdict, list) else set()
+        ready = total - len(blocked)
+        state = "ok" if not blocked else "blocked"
+        lines.append(f"{job.locale:8} {job.drug:24} {ready:>4}/{total:<4}  {state} ({100 * ready // total} %)")
+        if isinstance(verdict, list):
+            details.extend(f"  {p}" for p in verdict)
+    return "\n".join(lines + ([""] + ["Blocking problems:"] + details if details else []))

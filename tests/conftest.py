@@ -1,0 +1,73 @@
+"""Fixtures: a small, complete project in a temporary folder, built from the real templates.
+
+The demo drug (tests/data/demo-cream.yaml) has one fact per required topic; its zh_CN translations and the
+real catalog's template strings make a catalog that passes every check, which tests then break on purpose.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po, write_po
+
+from leaflets.catalog import update_catalogs
+from leaflets.config import Project, load_project
+from leaflets.facts import load_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def real_ui_translations(locale: str) -> dict[str, str]:
+    """The template strings (ui.*) of the project's own catalog for ``locale``."""
+    with (ROOT / "translations" / locale / "LC_MESSAGES" / "leaflets.po").open("rb") as fileobj:
+        catalog = read_po(fileobj, locale=locale)
+    return {m.context: m.string for m in catalog if m.context and m.context.startswith("ui.")}
+
+
+def fill_catalog(project: Project, locale: str, strings: dict[str, str]) -> Path:
+    """Set translations by context in a locale's .po file, as a translator would in Poedit."""
+    path = project.po_path(locale)
+    with path.open("rb") as fileobj:
+        catalog = read_po(fileobj, locale=locale)
+    for message in catalog:
+        if message.context in strings:
+            message.string = strings[message.context]
+            message.flags.discard("fuzzy")
+    with path.open("wb") as out:
+        write_po(out, catalog, width=76, include_previous=True)
+    return path
+
+
+def make_project(tmp_path: Path) -> Project:
+    """A project with the real templates and seeds and only the demo drug."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("leaflets.toml", "babel.cfg"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "seeds" / "documents", root / "seeds" / "documents")
+    (root / "seeds" / "facts").mkdir()
+    shutil.copy(DATA / "demo-cream.yaml", root / "seeds" / "facts" / "demo-cream.yaml")
+    project = load_project(root)
+    update_catalogs(project, load_facts(project))
+    demo = yaml.safe_load((DATA / "demo-cream.zh_CN.yaml").read_text(encoding="utf-8"))
+    fill_catalog(project, "zh_CN", {**real_ui_translations("zh_CN"), **demo})
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def no_warnings(caplog: pytest.LogCaptureFixture):
+    """Fail the test if anything logs a warning (as WeasyPrint's own tests do)."""
+    caplog.set_level(logging.WARNING)
+    yield
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not warnings, warnings
