@@ -17,7 +17,8 @@ from html import escape
 from pathlib import Path
 
 from leaflets.config import Project
-from leaflets.errors import CatalogError, LeafletError, Problem, VerifyError
+from leaflets.catalog import source_catalog
+from leaflets.errors import CatalogError, LeafletError, Problem, RenderError, VerifyError
 from leaflets.facts import FactBase, load_facts
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for
@@ -72,6 +73,9 @@ def render_leaflets(project: Project, facts: FactBase, jobs: list[Job],
             report.skipped[job] = problems
     if ready:
         require_fonts()
+        if not any(m.context == DISCLAIMER for m in source_catalog(project, facts)):
+            raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
+                              f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
     for job, translate in ready.items():
         started = time.perf_counter()
         context = leaflet_context(facts, job.drug, job.locale, translate)

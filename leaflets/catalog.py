@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, write_po
 
 from leaflets.config import Project
 from leaflets.errors import CatalogError, Problem
@@ -59,8 +59,9 @@ def source_catalog(project: Project, facts: FactBase) -> Catalog:
                     locations=[(f"templates/{_}", lineno)])
     for drug in facts.drugs.values():
         rel = drug.path.relative_to(project.root).as_posix()
-        catalog.add(drug.title, context=title_context(drug.key), locations=[(rel, 1)],
-                    auto_comments=[f"Title of the {drug.key} leaflet.", *_glossary_comments(drug.names)])
+        title = catalog.add(drug.title, context=title_context(drug.key), locations=[(rel, 1)],
+                            auto_comments=[f"Title of the {drug.key} leaflet.", *_glossary_comments(drug.names)])
+        title.flags.discard("python-format")
     for fact in facts.all_facts():
         if not fact.verified:
             continue
@@ -69,7 +70,8 @@ def source_catalog(project: Project, facts: FactBase) -> Catalog:
         comments += [f"seed {e.document}: {e.quote}" for e in fact.evidence]
         if fact.origin == "reference":
             comments.append("origin: reference (not in the seeds)")
-        catalog.add(fact.text, context=fact.id, auto_comments=comments, locations=[(rel, fact.line)])
+        message = catalog.add(fact.text, context=fact.id, auto_comments=comments, locations=[(rel, fact.line)])
+        message.flags.discard("python-format")  # "1.5%" is a percentage, and facts are never %-formatted
     return catalog
 
 
@@ -104,13 +106,14 @@ def merge(source: Catalog, old: Catalog | None, locale: str) -> Catalog:
         if not message.id:
             continue
         previous = by_context.pop(message.context, None)
-        entry = Message(message.id, "", locations=message.locations, flags=set(message.flags),
+        entry = Message(message.id, "", locations=message.locations,
                         auto_comments=message.auto_comments, context=message.context)
+        entry.flags = set(message.flags)  # not Babel's guess: only template strings are %-formatted
         if previous is not None:
             entry.string = previous.string
             entry.user_comments = previous.user_comments
-            entry.flags |= previous.flags - {"python-format"}
-            if previous.id != message.id:
+            entry.flags |= previous.flags - {"python-format", "no-python-format"}
+            if previous.id != message.id and previous.string:
                 entry.flags.add("fuzzy")
                 entry.previous_id = [previous.id]
             elif previous.previous_id and "fuzzy" in previous.flags:
@@ -128,46 +131,59 @@ def write_catalog(catalog: Catalog, path: Path, locale: str | None) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            write_po(out, catalog, width=76, include_previous=True, sort_output=False,
-                     omit_header=False)
-        if locale in PLURAL_FORMS:
-            _set_plural_header(Path(tmp), PLURAL_FORMS[locale])
+            write_po(out, catalog, width=76, include_previous=False, sort_output=False)
+        _fix_header_and_previous(Path(tmp), catalog, PLURAL_FORMS.get(locale or ""))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _set_plural_header(path: Path, plural_forms: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    lines = [
-        f'"Plural-Forms: {plural_forms}\\n"' if line.startswith('"Plural-Forms:') else line
-        for line in text.splitlines()
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def _fix_header_and_previous(path: Path, catalog: Catalog, plural_forms: str | None) -> None:
+    """Set the explicit Plural-Forms header and write ``#| msgid`` lines that msgfmt accepts.
+
+    Babel wraps previous-msgid comments like prose, splitting a quoted string across lines, which
+    msgfmt rejects; so they are written here, before each fuzzy entry's ``msgctxt`` line.
+    """
+    previous = {
+        f"msgctxt {normalize(m.context, width=76)}": m.previous_id[0]
+        for m in catalog if m.context and m.previous_id and m.fuzzy
+    }
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if plural_forms and line.startswith('"Plural-Forms:'):
+            line = f'"Plural-Forms: {plural_forms}\\n"'
+        if line in previous:
+            out.append(f"#| msgid {normalize(previous[line], prefix='#| ', width=76)}")
+        out.append(line)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
-def read_catalog(path: Path, locale: str) -> dict[str, Entry]:
-    """Parse a .po file strictly; map context -> entry. A syntax error names the line."""
-    if not path.is_file():
-        raise CatalogError([Problem(path, None, f"no catalog for locale {locale}; create it with "
-                                                f"'leaflets i18n update'")])
+def _parse(path: Path, locale: str) -> Catalog:
+    """Parse a .po file strictly; a syntax error names the 1-based line."""
     try:
         with path.open("rb") as fileobj:
-            catalog = read_po(fileobj, locale=locale, domain=DOMAIN, abort_invalid=True)
+            return read_po(fileobj, locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as exc:
-        raise CatalogError([Problem(path, exc.lineno, f"malformed .po file: {exc}; fix the syntax on this "
-                                                      "line (check it with 'msgfmt --check')")]) from None
+        reason = str(exc).rsplit(" on ", 1)[0]
+        raise CatalogError([Problem(path, exc.lineno + 1, f"malformed .po file: {reason}; fix the syntax on "
+                                                          "this line (check it with 'msgfmt --check')")]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError([Problem(path, None, f"cannot read catalog: {exc}; save it as UTF-8 with a "
                                                 "valid header")]) from None
+
+
+def read_catalog(path: Path, locale: str) -> dict[str, Entry]:
+    """Map context -> entry for a locale's catalog."""
+    if not path.is_file():
+        raise CatalogError([Problem(path, None, f"no catalog for locale {locale}; create it with "
+                                                f"'leaflets i18n update'")])
     entries: dict[str, Entry] = {}
-    for message in catalog:
+    for message in _parse(path, locale):
         if not message.id or not message.context:
             continue
         string = message.string if isinstance(message.string, str) else "".join(message.string)
-        line = message.lineno or 0
-        entries[message.context] = Entry(message.context, message.id, string, message.fuzzy, line)
+        entries[message.context] = Entry(message.context, message.id, string, message.fuzzy, message.lineno or 0)
     return entries
 
 
@@ -178,14 +194,7 @@ def update_catalogs(project: Project, facts: FactBase) -> list[Path]:
     written = [project.pot_path]
     for locale in project.target_locales:
         path = project.po_path(locale)
-        old = None
-        if path.is_file():
-            with path.open("rb") as fileobj:
-                try:
-                    old = read_po(fileobj, locale=locale, domain=DOMAIN, abort_invalid=True)
-                except PoFileError as exc:
-                    raise CatalogError([Problem(path, exc.lineno, f"malformed .po file: {exc}; fix it "
-                                                                  "before updating")]) from None
+        old = _parse(path, locale) if path.is_file() else None
         write_catalog(merge(source, old, locale), path, locale)
         written.append(path)
     return written

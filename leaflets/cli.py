@@ -22,7 +22,6 @@ from leaflets.config import Project, load_project
 def cli(ctx: click.Context, project_dir: Path, quiet: bool) -> None:
     """Turn verified medical facts into printable, translated patient leaflets."""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", force=True)
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     ctx.obj = project_dir
 

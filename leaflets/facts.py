@@ -111,9 +111,10 @@ class FactBase:
         return facts
 
     def leaflet_facts(self, drug: str) -> list[Fact]:
-        """The verified facts a drug's leaflet prints, in section order, shared facts first in a section."""
+        """The verified facts a drug's leaflet prints, in section order; within a section the drug's own
+        facts come first, in file order, then the shared facts about vitiligo."""
         entry = self.drugs[drug]
-        chosen = [self.by_id[i] for i in entry.shared] + [f for f in entry.facts if f.verified]
+        chosen = [f for f in entry.facts if f.verified] + [self.by_id[i] for i in entry.shared]
         return sorted(chosen, key=lambda f: SECTIONS.index(f.section or "other-information"))
 
 
@@ -308,7 +309,8 @@ def load_facts(project: Project) -> FactBase:
         try:
             data = load_yaml(path)
         except FactsError as exc:
-            checker.problems.extend(exc.problems)
+            for problem in exc.problems:
+                checker.problem(path, problem.line, problem.message)
             continue
         if not isinstance(data, LineDict):
             checker.problem(path, 1, "must be a mapping with 'drug', 'title', 'names', 'facts', ...")

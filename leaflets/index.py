@@ -6,6 +6,7 @@ from jinja2 import Environment
 
 from leaflets.config import Project
 from leaflets.facts import FactBase
+from leaflets.render import language_tag
 
 _PAGE = Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="en">
@@ -36,7 +37,7 @@ def index_html(project: Project, facts: FactBase, entries: list[dict]) -> str:
     for entry in entries:
         outputs.setdefault((entry["drug"], entry["locale"]), {})[entry["format"]] = entry["path"]
     locales = [
-        {"code": code, "tag": code.replace("_", "-"),
+        {"code": code, "tag": language_tag(Locale.parse(code)),
          "name": Locale.parse(code).get_display_name(code) or code}
         for code in project.locales
     ]

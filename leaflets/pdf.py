@@ -54,12 +54,19 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
         ) from None
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
+    # Own the logger while rendering: whatever level others set, warnings must reach the collector,
+    # and they are reported as errors below instead of being printed.
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url)).render()
         pdf = document.write_pdf(pdf_tags=True, uncompressed_pdf=False)
     finally:
         logger.removeHandler(collector)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
     missing = [m for m in collector.messages if ".notdef glyph" in m]
     if missing:
         raise RenderError(f"{title}: text the fonts cannot draw: " + "; ".join(missing)

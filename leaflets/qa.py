@@ -12,7 +12,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
+
+from babel import Locale
 
 from leaflets.catalog import Entry
 from leaflets.errors import Problem
@@ -45,12 +48,33 @@ class Translator:
             raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
 
 
-def numbers(text: str) -> Counter[Decimal]:
-    """The numbers in ``text`` by value, whatever the script of their digits or decimal sign."""
+@lru_cache(maxsize=16)
+def _month_names(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    """Month names of ``locale`` (CLDR, via Babel) -> month number; longest first, so 十二月 beats 二月."""
+    names: dict[str, int] = {}
+    months = Locale.parse(locale).months
+    for context in ("format", "stand-alone"):
+        for number, name in months[context]["wide"].items():
+            names[name] = number
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    if Locale.parse(locale).language in ("zh", "ja"):  # no spaces between words: no word boundaries
+        return re.compile(pattern), names
+    # Case matters: "May" is a month, "may" is not (CLDR spells months as they are written in text).
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), names
+
+
+def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
+    """The numbers in ``text`` by value, whatever the script of their digits or decimal sign.
+
+    A month written as a name counts as its number, so "30 January 2026" matches "2026年1月30日".
+    """
     found: Counter[Decimal] = Counter()
     for match in _NUMBER.finditer(text):
         digits = "".join(str(unicodedata.decimal(c)) if c.isdigit() else "." for c in match.group())
         found[Decimal(digits)] += 1
+    pattern, names = _month_names(locale)
+    for match in pattern.finditer(text):
+        found[Decimal(names[match.group()])] += 1
     return found
 
 
@@ -69,10 +93,11 @@ def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) ->
     if not entry.msgstr.strip():
         return [Problem(path, entry.line, f"{where}: not translated")]
     problems = []
-    if numbers(entry.msgstr) != numbers(needed.english):
+    english, translated = numbers(needed.english), numbers(entry.msgstr, locale)
+    if translated != english:
         problems.append(Problem(path, entry.line, f"{where}: numbers differ from the English: "
-                                                  f"{_show(numbers(needed.english))} in English, "
-                                                  f"{_show(numbers(entry.msgstr))} in the translation"))
+                                                  f"{_show(english)} in English, {_show(translated)} in the "
+                                                  "translation"))
     if Counter(_PLACEHOLDER.findall(entry.msgstr)) != Counter(_PLACEHOLDER.findall(needed.english)):
         problems.append(Problem(path, entry.line, f"{where}: placeholders differ from the English "
                                                   f"{sorted(set(_PLACEHOLDER.findall(needed.english)))}"))

@@ -100,7 +100,7 @@ def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translat
     ]
     brands = entry.names.get("brand") or []
     return LeafletContext(
-        lang=str(babel_locale).replace("_", "-"),
+        lang=language_tag(babel_locale),
         dir="rtl" if babel_locale.text_direction == "rtl" else "ltr",
         title=translate(title_context(drug), entry.title),
         brands=", ".join(str(b) for b in brands) if isinstance(brands, list) else str(brands),
@@ -112,6 +112,11 @@ def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translat
         reviewed_iso=entry.reviewed.isoformat(),
         draft=draft,
     )
+
+
+def language_tag(locale: Locale) -> str:
+    """BCP 47 tag as browsers and PDF readers expect it: "zh-CN", "ar", "es"."""
+    return f"{locale.language}-{locale.territory}" if locale.territory else locale.language
 
 
 @lru_cache(maxsize=4)

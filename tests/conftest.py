@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
-from leaflets.catalog import update_catalogs
+from leaflets.catalog import update_catalogs, write_catalog
 from leaflets.config import Project, load_project
 from leaflets.facts import load_facts
 
@@ -37,8 +37,7 @@ def fill_catalog(project: Project, locale: str, strings: dict[str, str]) -> Path
         if message.context in strings:
             message.string = strings[message.context]
             message.flags.discard("fuzzy")
-    with path.open("wb") as out:
-        write_po(out, catalog, width=76, include_previous=True)
+    write_catalog(catalog, path, locale)
     return path
 
 

@@ -1,0 +1,141 @@
+"""Catalogs: extraction, merging (changed English goes fuzzy), strict parsing, headers, QA."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from leaflets.catalog import merge, read_catalog, source_catalog, update_catalogs, write_catalog
+from leaflets.config import Project
+from leaflets.errors import CatalogError
+from leaflets.facts import load_facts
+from leaflets.qa import Needed, check_entry, numbers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_catalog_has_every_printed_string_with_context(project: Project) -> None:
+    entries = read_catalog(project.po_path("zh_CN"), "zh_CN")
+    assert entries["demo.how.dose"].msgid == "Apply a thin layer 2 times a day."
+    assert entries["demo.how.dose"].msgstr == "每天涂抹薄薄一层,每天2次。"
+    assert "demo.reassess.8w" not in entries  # rejected claims are not translated
+    assert "ui.disclaimer" in entries and "demo-cream.title" in entries
+
+
+def test_translator_sees_section_and_seed_quote(project: Project) -> None:
+    text = project.po_path("zh_CN").read_text(encoding="utf-8")
+    assert "#. section: how-to-use; topic: dose" in text
+    assert "#. seed 004_08166ad4e92e0aeb.txt: 鲁索替尼乳膏的用法用量通常为每日两次" in text
+
+
+def test_changed_english_makes_translation_fuzzy(project: Project) -> None:
+    path = project.root / "seeds/facts/demo-cream.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2 times a day.", "2 times a day, morning and evening."),
+                    encoding="utf-8")
+    update_catalogs(project, load_facts(project))
+    entry = read_catalog(project.po_path("zh_CN"), "zh_CN")["demo.how.dose"]
+    assert entry.fuzzy and entry.msgstr == "每天涂抹薄薄一层,每天2次。"
+    assert '#| msgid "Apply a thin layer 2 times a day."' in project.po_path("zh_CN").read_text(encoding="utf-8")
+    problems = check_entry(Needed("demo.how.dose", entry.msgid), entry, "zh_CN", Path("zh.po"))
+    assert [p.message for p in problems] == [
+        "zh_CN: demo.how.dose: translation is fuzzy; review it against the new English and remove the fuzzy flag"]
+
+
+def test_update_twice_changes_nothing(project: Project) -> None:
+    before = project.po_path("zh_CN").read_bytes()
+    update_catalogs(project, load_facts(project))
+    update_catalogs(project, load_facts(project))
+    assert project.po_path("zh_CN").read_bytes() == before
+
+
+def test_removed_fact_becomes_obsolete_not_lost(project: Project) -> None:
+    path = project.root / "seeds/facts/demo-cream.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("  - id: demo.how.dose"), text.index("  - id: demo.reassess.8w")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    update_catalogs(project, load_facts(project))
+    po = project.po_path("zh_CN").read_text(encoding="utf-8")
+    assert '#~ msgctxt "demo.how.dose"' in po
+    assert "demo.how.dose" not in read_catalog(project.po_path("zh_CN"), "zh_CN")
+
+
+def test_malformed_po_names_the_line(project: Project) -> None:
+    path = project.po_path("zh_CN")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = next(n for n, line in enumerate(lines) if line.startswith("msgstr") and n > 20)
+    lines[bad] = "msgstr_oops " + lines[bad][6:]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        read_catalog(path, "zh_CN")
+    [problem] = info.value.problems
+    assert problem.line == bad + 1
+    assert "malformed .po file" in problem.message and "msgfmt --check" in problem.message
+
+
+def test_missing_catalog(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no catalog for locale fr; create it with 'leaflets i18n update'"):
+        read_catalog(tmp_path / "fr.po", "fr")
+
+
+@pytest.mark.parametrize("locale, header", [
+    ("zh_CN", "nplurals=1; plural=0;"),
+    ("ar", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);"),
+    ("ru", "nplurals=3;"),
+])
+def test_plural_forms_header_is_explicit(project: Project, tmp_path: Path, locale: str, header: str) -> None:
+    path = tmp_path / f"{locale}.po"
+    write_catalog(merge(source_catalog(project, load_facts(project)), None, locale), path, locale)
+    with path.open("rb") as fileobj:
+        catalog = read_po(fileobj, locale=locale)
+    assert catalog.plural_forms.startswith(header)
+    assert f'"Plural-Forms: {header}' in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is installed by 'make'")
+def test_real_catalogs_pass_msgfmt_check() -> None:
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/leaflets.po")):
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+
+def test_numbers_match_by_value_across_scripts() -> None:
+    assert numbers("Apply 2 times a day for 24 weeks, 1.5%") == Counter({Decimal(2): 1, Decimal(24): 1,
+                                                                        Decimal("1.5"): 1})
+    assert numbers("٢ مرات يوميا لمدة ٢٤ أسبوعا، ١٫٥٪") == numbers("2 times a day for 24 weeks, 1.5%")
+    assert numbers("1,5 %", "fr") == numbers("1.5%")
+
+
+def test_month_names_count_as_numbers() -> None:
+    assert numbers("approved on 30 January 2026") == numbers("2026年1月30日获批", "zh_CN")
+    assert numbers("approved on 30 January 2026") == numbers("approuvé le 30 janvier 2026", "fr")
+    assert numbers("in December 2025") == numbers("2025年十二月", "zh_CN") != numbers("2025年二月", "zh_CN")
+
+
+def test_number_mismatch_blocks_the_string() -> None:
+    needed = Needed("x.dose", "Apply 2 times a day.")
+    from leaflets.catalog import Entry
+
+    entry = Entry("x.dose", "Apply 2 times a day.", "每天3次。", False, 42)
+    [problem] = check_entry(needed, entry, "zh_CN", Path("zh.po"))
+    assert str(problem) == "zh.po:42: zh_CN: x.dose: numbers differ from the English: [2] in English, [3] in the translation"
+
+
+def test_glossary_and_identical_text() -> None:
+    from leaflets.catalog import Entry
+
+    needed = Needed("x.name", "Opzelura contains ruxolitinib.", keep=("Opzelura", "芦可替尼"))
+    problems = check_entry(needed, Entry("x.name", needed.english, "奥泽乳膏含有鲁索替尼。", False, 7), "zh_CN", Path("p"))
+    assert [p.message for p in problems] == [
+        "zh_CN: x.name: the translation must contain the name 'Opzelura' (glossary)",
+        "zh_CN: x.name: the translation must contain the name '芦可替尼' (glossary)",
+    ]
+    identical = check_entry(needed, Entry("x.name", needed.english, needed.english, False, 7), "zh_CN", Path("p"))
+    assert [p.message for p in identical] == [
+        "zh_CN: x.name: the translation must contain the name '芦可替尼' (glossary)",
+        "zh_CN: x.name: translation is identical to the English",
+    ]
