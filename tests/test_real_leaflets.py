@@ -1,0 +1,62 @@
+"""The project's own leaflets: built from the real facts and catalogs, read back from the PDF."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaflets.build import build
+from leaflets.config import load_project
+from leaflets.facts import load_facts
+from leaflets.readiness import Job, translators_for
+from leaflets.verify import normalise, pdf_text
+
+PROJECT = load_project(Path(__file__).resolve().parent.parent)
+FACTS = load_facts(PROJECT)
+
+
+def ready_jobs() -> list[Job]:
+    jobs = [Job(d, loc) for d in sorted(FACTS.drugs) for loc in PROJECT.locales]
+    return [job for job, verdict in translators_for(PROJECT, FACTS, jobs).items() if not isinstance(verdict, list)]
+
+
+def test_ruxolitinib_is_complete_in_every_locale() -> None:
+    assert {job.locale for job in ready_jobs() if job.drug == "ruxolitinib-cream"} == set(PROJECT.locales)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("real")
+    jobs = ready_jobs()
+    for drug in sorted({job.drug for job in jobs}):
+        build(PROJECT, out, drugs=[drug], locales=sorted({j.locale for j in jobs if j.drug == drug}))
+    return out
+
+
+def test_every_printed_fact_is_in_the_pdf(built: Path) -> None:
+    from babel.messages.pofile import read_po
+
+    with PROJECT.po_path("zh_CN").open("rb") as fileobj:
+        zh = {m.context: m.string for m in read_po(fileobj) if m.context}
+    checked = 0
+    for pdf in sorted(built.glob("*/*.pdf")):
+        locale, drug = pdf.parent.name, pdf.stem
+        text = normalise(pdf_text(pdf.read_bytes()))
+        for fact in FACTS.leaflet_facts(drug):
+            expected = fact.text if locale == "en" else zh[fact.id]
+            assert normalise(expected) in text, (locale, drug, fact.id)
+            checked += 1
+        for rejected in (f for f in FACTS.drugs[drug].facts if not f.verified and f.text):
+            assert normalise(rejected.text) not in text, (drug, rejected.id)
+    assert checked > 50
+
+
+def test_ruxolitinib_key_safety_facts(built: Path) -> None:
+    en = normalise(pdf_text((built / "en/ruxolitinib-cream.pdf").read_bytes()))
+    for phrase in ("Important safety warning", "Blood clots in the legs", "2 times a day", "24 weeks",
+                   "does not replace advice from your doctor or pharmacist"):
+        assert normalise(phrase) in en, phrase
+    assert normalise("8 weeks") not in en  # the seed's atopic-dermatitis rule was rejected
+    zh = normalise(pdf_text((built / "zh_CN/ruxolitinib-cream.pdf").read_bytes()))
+    for phrase in ("重要安全警告", "芦可替尼乳膏", "本须知不能代替医生或药师的建议"):
+        assert phrase in zh, phrase
