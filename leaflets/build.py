@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -20,6 +18,7 @@ from leaflets.config import Project
 from leaflets.catalog import source_catalog
 from leaflets.errors import CatalogError, LeafletError, Problem, RenderError, VerifyError
 from leaflets.facts import FactBase, load_facts
+from leaflets.files import write_atomic
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for
 from leaflets.render import leaflet_context, render_html
@@ -95,19 +94,6 @@ def verify_leaflet(leaflet: Leaflet) -> list[str]:
     problems = [f"HTML lacks {text!r}" for text in leaflet.required if escape(text) not in leaflet.html]
     problems += [f"PDF text lacks {text!r}" for text in missing_texts(leaflet.pdf, leaflet.required)]
     return problems
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove_outputs(job: Job, out_dir: Path) -> None:

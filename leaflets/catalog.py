@@ -9,9 +9,9 @@ translator has looked at it, and Poedit or Weblate show exactly what changed.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
+import re
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -22,8 +22,11 @@ from babel.messages.pofile import PoFileError, normalize, read_po, write_po
 from leaflets.config import Project
 from leaflets.errors import CatalogError, Problem
 from leaflets.facts import FactBase
+from leaflets.files import write_atomic
 
 DOMAIN = "leaflets"
+#: The only formatting our strings use: ``%(date)s`` in template strings.
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 #: Plural-Forms headers set explicitly: some Babel versions ship a wrong one for Arabic.
 PLURAL_FORMS: dict[str, str] = {
     "zh_CN": "nplurals=1; plural=0;",
@@ -59,9 +62,8 @@ def source_catalog(project: Project, facts: FactBase) -> Catalog:
                     locations=[(f"templates/{_}", lineno)])
     for drug in facts.drugs.values():
         rel = drug.path.relative_to(project.root).as_posix()
-        title = catalog.add(drug.title, context=title_context(drug.key), locations=[(rel, 1)],
-                            auto_comments=[f"Title of the {drug.key} leaflet.", *_glossary_comments(drug.names)])
-        title.flags.discard("python-format")
+        catalog.add(drug.title, context=title_context(drug.key), locations=[(rel, 1)],
+                    auto_comments=[f"Title of the {drug.key} leaflet.", *_glossary_comments(drug.names)])
     for fact in facts.all_facts():
         if not fact.verified:
             continue
@@ -70,8 +72,7 @@ def source_catalog(project: Project, facts: FactBase) -> Catalog:
         comments += [f"seed {e.document}: {e.quote}" for e in fact.evidence]
         if fact.origin == "reference":
             comments.append("origin: reference (not in the seeds)")
-        message = catalog.add(fact.text, context=fact.id, auto_comments=comments, locations=[(rel, fact.line)])
-        message.flags.discard("python-format")  # "1.5%" is a percentage, and facts are never %-formatted
+        catalog.add(fact.text, context=fact.id, auto_comments=comments, locations=[(rel, fact.line)])
     return catalog
 
 
@@ -106,9 +107,8 @@ def merge(source: Catalog, old: Catalog | None, locale: str) -> Catalog:
         if not message.id:
             continue
         previous = by_context.pop(message.context, None)
-        entry = Message(message.id, "", locations=message.locations,
+        entry = Message(message.id, "", locations=message.locations, flags=set(message.flags),
                         auto_comments=message.auto_comments, context=message.context)
-        entry.flags = set(message.flags)  # not Babel's guess: only template strings are %-formatted
         if previous is not None:
             entry.string = previous.string
             entry.user_comments = previous.user_comments
@@ -126,20 +126,21 @@ def merge(source: Catalog, old: Catalog | None, locale: str) -> Catalog:
 
 
 def write_catalog(catalog: Catalog, path: Path, locale: str | None) -> None:
-    """Write a .po/.pot atomically, with the explicit Plural-Forms header for the locale."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write_po(out, catalog, width=76, include_previous=False, sort_output=False)
-        _fix_header_and_previous(Path(tmp), catalog, PLURAL_FORMS.get(locale or ""))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a .po/.pot atomically, with the explicit Plural-Forms header for the locale.
+
+    Babel guesses ``python-format`` from any "%" ("1.5%"), and msgfmt then rejects the translation;
+    only strings with a real ``%(name)s`` placeholder keep the flag.
+    """
+    for message in catalog:
+        if message.id and not PLACEHOLDER.search(message.id):
+            message.flags.discard("python-format")
+    buffer = BytesIO()
+    write_po(buffer, catalog, width=76, include_previous=False, sort_output=False)
+    text = _fix_header_and_previous(buffer.getvalue().decode("utf-8"), catalog, PLURAL_FORMS.get(locale or ""))
+    write_atomic(path, text.encode("utf-8"))
 
 
-def _fix_header_and_previous(path: Path, catalog: Catalog, plural_forms: str | None) -> None:
+def _fix_header_and_previous(text: str, catalog: Catalog, plural_forms: str | None) -> str:
     """Set the explicit Plural-Forms header and write ``#| msgid`` lines that msgfmt accepts.
 
     Babel wraps previous-msgid comments like prose, splitting a quoted string across lines, which
@@ -150,13 +151,13 @@ def _fix_header_and_previous(path: Path, catalog: Catalog, plural_forms: str | N
         for m in catalog if m.context and m.previous_id and m.fuzzy
     }
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if plural_forms and line.startswith('"Plural-Forms:'):
             line = f'"Plural-Forms: {plural_forms}\\n"'
         if line in previous:
             out.append(f"#| msgid {normalize(previous[line], prefix='#| ', width=76)}")
         out.append(line)
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return "\n".join(out) + "\n"
 
 
 def _parse(path: Path, locale: str) -> Catalog:

@@ -93,6 +93,46 @@ def status(ctx: click.Context) -> None:
     click.echo(status_table(_project(ctx)))
 
 
+@cli.group()
+def facts() -> None:
+    """Review the fact base: the claims report and facts due for re-review."""
+
+
+@facts.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: build/report/ in the project].")
+@click.pass_context
+def report(ctx: click.Context, out_dir: Path | None) -> None:
+    """Write claims.md and claims.html: every seed claim, its verdict, reason and references."""
+    from leaflets.facts import load_facts
+    from leaflets.report import claims_by_document, counts, write_reports
+
+    project = _project(ctx)
+    base = load_facts(project)
+    for path in write_reports(project, base, out_dir or project.root / "build" / "report"):
+        click.echo(f"wrote {path}")
+    for document, claims in claims_by_document(project, base).items():
+        found = counts(claims)
+        click.echo(f"{document}: " + ", ".join(f"{v} {n}" for v, n in found.items()))
+
+
+@facts.command()
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="List facts last checked before this date (YYYY-MM-DD).")
+@click.pass_context
+def due(ctx: click.Context, before) -> None:  # noqa: ANN001 - click passes a datetime
+    """List facts due for re-review, oldest first, as file:line: id (checked DATE)."""
+    from leaflets.facts import load_facts
+    from leaflets.report import due as facts_due
+
+    project = _project(ctx)
+    found = facts_due(load_facts(project), before.date())
+    for fact in found:
+        click.echo(f"{fact.path.relative_to(project.root)}:{fact.line}: {fact.id} ({fact.status}, checked "
+                   f"{fact.checked.isoformat()})")
+    click.echo(f"{len(found)} fact(s) due for re-review before {before.date().isoformat()}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (1 for user errors, 2 for usage errors)."""
     try:

@@ -17,11 +17,9 @@ from pathlib import Path
 
 from babel import Locale
 
-from leaflets.catalog import Entry
+from leaflets.catalog import PLACEHOLDER, Entry
 from leaflets.errors import Problem
 
-_NUMBER = re.compile(r"\d+(?:[.,\u066b]\d+)?")
-_PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 _LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
@@ -63,14 +61,31 @@ def _month_names(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), names
 
 
-def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
-    """The numbers in ``text`` by value, whatever the script of their digits or decimal sign.
+@lru_cache(maxsize=16)
+def _number_pattern(locale: str) -> tuple[re.Pattern[str], str, str]:
+    """A number as ``locale`` writes it (CLDR group and decimal signs, Latin or Arabic-Indic)."""
+    symbols = Locale.parse(locale).number_symbols
+    groups = {symbols["latn"]["group"], "\u066c"}
+    decimals = {symbols["latn"]["decimal"], "\u066b"}
+    if groups & {"\u202f", "\xa0"}:  # French and Russian: any no-break space groups digits
+        groups |= {"\u202f", "\xa0"}
+    group, decimal = "".join(sorted(groups)), "".join(sorted(decimals))
+    pattern = re.compile(rf"\d+(?:[{re.escape(group)}]\d{{3}}(?!\d))*(?:[{re.escape(decimal)}]\d+)?")
+    return pattern, group, decimal
 
-    A month written as a name counts as its number, so "30 January 2026" matches "2026年1月30日".
+
+def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
+    """The numbers in ``text`` by value, as ``locale`` writes them, in Latin or Arabic-Indic digits.
+
+    "1,000" is one thousand in English and "1,5" is one and a half in French; a month written as a name
+    counts as its number, so "30 January 2026" matches "2026年1月30日".
     """
     found: Counter[Decimal] = Counter()
-    for match in _NUMBER.finditer(text):
-        digits = "".join(str(unicodedata.decimal(c)) if c.isdigit() else "." for c in match.group())
+    pattern, group, decimal = _number_pattern(locale)
+    for match in pattern.finditer(text):
+        digits = "".join(
+            str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in match.group()
+        )
         found[Decimal(digits)] += 1
     pattern, names = _month_names(locale)
     for match in pattern.finditer(text):
@@ -98,9 +113,9 @@ def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) ->
         problems.append(Problem(path, entry.line, f"{where}: numbers differ from the English: "
                                                   f"{_show(english)} in English, {_show(translated)} in the "
                                                   "translation"))
-    if Counter(_PLACEHOLDER.findall(entry.msgstr)) != Counter(_PLACEHOLDER.findall(needed.english)):
+    if Counter(PLACEHOLDER.findall(entry.msgstr)) != Counter(PLACEHOLDER.findall(needed.english)):
         problems.append(Problem(path, entry.line, f"{where}: placeholders differ from the English "
-                                                  f"{sorted(set(_PLACEHOLDER.findall(needed.english)))}"))
+                                                  f"{sorted(set(PLACEHOLDER.findall(needed.english)))}"))
     for name in needed.keep:
         if name not in entry.msgstr:
             problems.append(Problem(path, entry.line, f"{where}: the translation must contain the name "

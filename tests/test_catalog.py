@@ -108,6 +108,10 @@ def test_numbers_match_by_value_across_scripts() -> None:
                                                                         Decimal("1.5"): 1})
     assert numbers("٢ مرات يوميا لمدة ٢٤ أسبوعا، ١٫٥٪") == numbers("2 times a day for 24 weeks, 1.5%")
     assert numbers("1,5 %", "fr") == numbers("1.5%")
+    assert numbers("1 in 1,000 people") == numbers("每1000人中有1人", "zh_CN") == Counter({Decimal(1): 1,
+                                                                                     Decimal(1000): 1})
+    assert numbers("1,5 %", "es") == numbers("1.5%") != numbers("1.5 %", "es")
+    assert numbers("١٫٥", "ar") == numbers("1.5") and numbers("10\u202f000", "fr") == numbers("10,000")
 
 
 def test_month_names_count_as_numbers() -> None:
