@@ -16,7 +16,7 @@ from pathlib import Path
 
 from leaflets.config import Project
 from leaflets.catalog import source_catalog
-from leaflets.errors import CatalogError, LeafletError, Problem, RenderError, VerifyError
+from leaflets.errors import CatalogError, ConfigError, LeafletError, Problem, RenderError, VerifyError
 from leaflets.facts import FactBase, load_facts
 from leaflets.files import write_atomic
 from leaflets.qa import Translator
@@ -59,13 +59,13 @@ def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: li
     return [Job(d, loc) for d in drugs for loc in locales]
 
 
-def render_leaflets(project: Project, facts: FactBase, jobs: list[Job],
-                    report: BuildReport) -> list[Leaflet]:
+def render_leaflets(project: Project, facts: FactBase, jobs: list[Job], report: BuildReport,
+                    draft: bool = False) -> list[Leaflet]:
     """Render HTML and PDF in memory for every job whose strings all passed QA."""
     from leaflets.pdf import html_to_pdf, require_fonts  # WeasyPrint is slow to import
 
     rendered = []
-    translators = translators_for(project, facts, jobs)
+    translators = translators_for(project, facts, jobs, draft)
     ready = {job: t for job, t in translators.items() if isinstance(t, Translator)}
     for job, problems in translators.items():
         if not isinstance(problems, Translator):
@@ -77,10 +77,10 @@ def render_leaflets(project: Project, facts: FactBase, jobs: list[Job],
                               f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
     for job, translate in ready.items():
         started = time.perf_counter()
-        context = leaflet_context(facts, job.drug, job.locale, translate)
+        context = leaflet_context(facts, job.drug, job.locale, translate, draft)
         html = render_html(project.templates_dir, context, translate)
         disclaimer = translate(DISCLAIMER, "")
-        leaflet = Leaflet(job, context["title"], html, [context["title"], disclaimer])
+        leaflet = Leaflet(job, context["title"], html, [context["title"], disclaimer] + (["DRAFT"] if draft else []))
         leaflet.pdf = html_to_pdf(html, project.templates_dir, f"{job.locale}/{job.drug}")
         leaflet.seconds = time.perf_counter() - started
         rendered.append(leaflet)
@@ -102,8 +102,17 @@ def _remove_outputs(job: Job, out_dir: Path) -> None:
 
 
 def build(project: Project, out_dir: Path, drugs: list[str] | None = None, locales: list[str] | None = None,
-          strict: bool = False) -> BuildReport:
-    """Build the selected leaflets into ``out_dir``; see the module docstring for the order of steps."""
+          strict: bool = False, draft: bool = False) -> BuildReport:
+    """Build the selected leaflets into ``out_dir``; see the module docstring for the order of steps.
+
+    ``draft`` prints incomplete translations with English filling the gaps, watermarked DRAFT, into
+    ``out_dir/draft/`` only, so a draft can never be mistaken for, or overwrite, a release leaflet.
+    Facts must still be verified, and glyph and disclaimer checks still apply.
+    """
+    if draft and strict:
+        raise ConfigError("--draft and --strict contradict each other; choose one")
+    if draft:
+        out_dir = out_dir / "draft"
     started = time.perf_counter()
     facts = load_facts(project)
     jobs = plan(project, facts, drugs, locales)
@@ -113,7 +122,7 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
         if blocked:
             problems = _unique(p for ps in blocked.values() for p in ps)
             raise CatalogError(problems, f"--strict: {len(blocked)} leaflet(s) blocked; nothing was written")
-    leaflets = render_leaflets(project, facts, jobs, report)
+    leaflets = render_leaflets(project, facts, jobs, report, draft)
     failures = []
     for leaflet in leaflets:
         problems = verify_leaflet(leaflet)

@@ -49,16 +49,19 @@ def check(ctx: click.Context) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: build/ in the project].")
 @click.option("--strict", is_flag=True, help="Fail, writing nothing, if any selected leaflet is blocked.")
+@click.option("--draft", is_flag=True,
+              help="For translators: print incomplete translations (English fills the gaps) into "
+                   "<out>/draft/, watermarked DRAFT. Never for patients.")
 @click.pass_context
 def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], out_dir: Path | None,
-          strict: bool) -> None:
+          strict: bool, draft: bool) -> None:
     """Build leaflets (HTML and PDF) into build/<locale>/<drug>.*, plus manifest.json and index.html."""
     from leaflets.build import build as run_build
     from leaflets.errors import LeafletError
 
     project = _project(ctx)
     report = run_build(project, out_dir or project.root / "build", list(drugs) or None, list(locales) or None,
-                       strict=strict)
+                       strict=strict, draft=draft)
     for job, problems in report.skipped.items():
         click.echo(f"skipped {job.locale}/{job.drug}: not written because:", err=True)
         for problem in problems:

@@ -129,12 +129,19 @@ def _show(values: Counter[Decimal]) -> str:
     return "[" + ", ".join(str(v) for v in sorted(values.elements())) + "]" if values else "none"
 
 
-def check_translations(needed: list[Needed], entries: dict[str, Entry], locale: str,
-                       path: Path) -> tuple[Translator | None, list[Problem]]:
-    """Check every needed string; a translator only when there is no problem at all."""
+def check_translations(needed: list[Needed], entries: dict[str, Entry], locale: str, path: Path,
+                       draft: bool = False) -> tuple[Translator | None, list[Problem]]:
+    """Check every needed string; a translator only when there is no problem at all.
+
+    With ``draft`` a translator is always returned, using the English for every string with a problem;
+    the caller must watermark what it prints and keep it away from release output.
+    """
     problems: list[Problem] = []
+    strings: dict[str, str] = {}
     for item in needed:
-        problems.extend(check_entry(item, entries.get(item.context), locale, path))
-    if problems:
+        found = check_entry(item, entries.get(item.context), locale, path)
+        problems.extend(found)
+        strings[item.context] = item.english if found else entries[item.context].msgstr
+    if problems and not draft:
         return None, problems
-    return Translator(locale, {n.context: entries[n.context].msgstr for n in needed}), []
+    return Translator(locale, strings), problems

@@ -6,6 +6,7 @@ Both the build and ``leaflets i18n status`` ask this question, so it is answered
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from leaflets.errors import CatalogError, Problem
 from leaflets.facts import FactBase, load_facts
 from leaflets.qa import Needed, Translator, check_translations
 from leaflets.render import needed_strings
+
+LOG = logging.getLogger("leaflets")
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,13 @@ def ui_strings(project: Project, facts: FactBase) -> list[Needed]:
     return [Needed(m.context, m.id) for m in source_catalog(project, facts) if m.id and m.context.startswith("ui.")]
 
 
-def translators_for(project: Project, facts: FactBase, jobs: list[Job]) -> dict[Job, Translator | list[Problem]]:
-    """For each job a translator that cannot miss, or every problem that blocks it."""
+def translators_for(project: Project, facts: FactBase, jobs: list[Job],
+                    draft: bool = False) -> dict[Job, Translator | list[Problem]]:
+    """For each job a translator that cannot miss, or every problem that blocks it.
+
+    In ``draft`` mode every job gets a translator (English where a translation is missing or fails QA)
+    and the problems are logged as warnings instead.
+    """
     ui = ui_strings(project, facts)
     catalogs: dict[str, dict[str, Entry] | list[Problem]] = {}
     result: dict[Job, Translator | list[Problem]] = {}
@@ -50,12 +58,22 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job]) -> dict[
                 catalogs[job.locale] = exc.problems
         entries = catalogs[job.locale]
         if isinstance(entries, list):
-            result[job] = entries
-            continue
+            if not draft:
+                result[job] = entries
+                continue
+            _warn(job, entries)
+            entries = {}
         path = project.po_path(job.locale)
-        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path))
+        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path), draft)
+        if draft:
+            _warn(job, problems)
         result[job] = translator or problems
     return result
+
+
+def _warn(job: Job, problems: list[Problem]) -> None:
+    for problem in problems:
+        LOG.warning("draft %s/%s: English used instead: %s", job.locale, job.drug, problem)
 
 
 def _relative(project: Project, path: Path) -> Path:

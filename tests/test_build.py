@@ -18,7 +18,7 @@ from conftest import fill_catalog
 DISCLAIMER_EN = ("This leaflet does not replace advice from your doctor or pharmacist. If anything here differs "
                  "from the official package leaflet that comes with your medicine, the official package leaflet "
                  "is the one to follow.")
-DISCLAIMER_ZH = "本须知不能代替医生或药师的建议。如果本须知的内容与药品包装内附带的官方说明书不一致,请以官方说明书为准。"
+DISCLAIMER_ZH = "本须知不能代替医生或药师的建议。如果本须知的内容与药品包装内附带的官方说明书不一致，请以官方说明书为准。"
 
 
 def text_of(path: Path) -> str:
@@ -160,3 +160,20 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("build", "check", "i18n"):
         assert command in out
+
+
+def test_draft_fills_gaps_with_english_watermarked_and_apart(project: Project, tmp_path: Path) -> None:
+    fill_catalog(project, "zh_CN", {"demo.how.dose": ""})
+    report = build(project, tmp_path / "out", draft=True)
+    assert not (tmp_path / "out/zh_CN").exists()  # never next to release leaflets
+    text = text_of(tmp_path / "out/draft/zh_CN/demo-cream.pdf")
+    assert "DRAFT" in text
+    assert normalise("Apply a thin layer 2 times a day.") in text  # the gap, in English
+    assert "演示乳膏" in text
+    assert not report.skipped
+
+
+def test_same_inputs_give_identical_pdf_bytes(project: Project, tmp_path: Path) -> None:
+    build(project, tmp_path / "a", locales=["zh_CN"])
+    build(project, tmp_path / "b", locales=["zh_CN"])
+    assert (tmp_path / "a/zh_CN/demo-cream.pdf").read_bytes() == (tmp_path / "b/zh_CN/demo-cream.pdf").read_bytes()
