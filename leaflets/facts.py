@@ -215,17 +215,21 @@ class _Checker:
             corrected_by=corrected_by, origin=origin, path=path, line=raw.line,
         )
 
-    def evidence(self, path: Path, raw: LineDict, where: str) -> tuple[Evidence, ...]:
-        items = raw.get("evidence") or []
+    def mappings(self, path: Path, raw: LineDict, key: str, where: str, fields: str):  # noqa: ANN201
+        """Yield (label, mapping) for each entry of the list ``raw[key]``, reporting malformed entries."""
+        items = raw.get(key) or []
         if not isinstance(items, list):
-            self.problem(path, raw.line_of("evidence"), f"{where}.evidence: must be a list of document/quote")
-            return ()
-        found = []
+            self.problem(path, raw.line_of(key), f"{where}.{key}: must be a list of {fields}")
+            return
         for n, item in enumerate(items):
-            here = f"{where}.evidence[{n}]"
-            if not isinstance(item, LineDict):
-                self.problem(path, raw.line_of("evidence"), f"{here}: must have 'document' and 'quote'")
-                continue
+            if isinstance(item, LineDict):
+                yield f"{where}.{key}[{n}]", item
+            else:
+                self.problem(path, raw.line_of(key), f"{where}.{key}[{n}]: must be a mapping with {fields}")
+
+    def evidence(self, path: Path, raw: LineDict, where: str) -> tuple[Evidence, ...]:
+        found = []
+        for here, item in self.mappings(path, raw, "evidence", where, "document and quote"):
             document = self.string(path, item, "document", here)
             quote = self.string(path, item, "quote", here)
             if not (document and quote):
@@ -242,16 +246,8 @@ class _Checker:
         return tuple(found)
 
     def references(self, path: Path, raw: LineDict, where: str) -> tuple[Reference, ...]:
-        items = raw.get("references") or []
-        if not isinstance(items, list):
-            self.problem(path, raw.line_of("references"), f"{where}.references: must be a list of title/url")
-            return ()
         found = []
-        for n, item in enumerate(items):
-            here = f"{where}.references[{n}]"
-            if not isinstance(item, LineDict):
-                self.problem(path, raw.line_of("references"), f"{here}: must have 'title' and 'url'")
-                continue
+        for here, item in self.mappings(path, raw, "references", where, "title and url"):
             title = self.string(path, item, "title", here)
             url = self.string(path, item, "url", here, required=False) or ""
             if url and not url.startswith(("https://", "http://")):

@@ -116,3 +116,10 @@ def test_the_real_fact_base_is_valid() -> None:
     for drug in facts.drugs.values():
         topics = {f.topic for f in drug.facts if f.verified}
         assert {"boxed-warning", "contraindication", "pregnancy", "breastfeeding", "licence"} <= topics
+
+
+def test_malformed_evidence_entry(project: Project) -> None:
+    edit(project, """      - document: 004_08166ad4e92e0aeb.txt
+        quote: "鲁索替尼乳膏的用法用量通常为每日两次\"""", "      - just a string")
+    [message] = problems(project)
+    assert message.endswith("facts[5].evidence[0]: must be a mapping with document and quote")
