@@ -121,5 +121,7 @@ def test_the_real_fact_base_is_valid() -> None:
 def test_malformed_evidence_entry(project: Project) -> None:
     edit(project, """      - document: 004_08166ad4e92e0aeb.txt
         quote: "鲁索替尼乳膏的用法用量通常为每日两次\"""", "      - just a string")
-    [message] = problems(project)
-    assert message.endswith("facts[5].evidence[0]: must be a mapping with document and quote")
+    first, second = problems(project)
+    assert first.endswith("facts[5].evidence[0]: must be a mapping with document and quote")
+    assert second.endswith("facts[5]: a verified fact needs seed 'evidence' or 'origin: reference' (a fact the "
+                           "references require but the seeds omit)")
