@@ -7,6 +7,7 @@ label requires are listed per drug. Markdown for review in a pull request, HTML 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,29 @@ def claims_by_document(project: Project, facts: FactBase) -> dict[str, list[Clai
     return documents
 
 
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def unrecorded_sentences(project: Project, facts: FactBase) -> dict[str, list[str]]:
+    """Per seed document, the sentences that no record quotes (headings, navigation, restatements, or a
+    missed claim): what a reviewer reads to confirm every claim is accounted for."""
+    quotes: dict[str, list[str]] = {}
+    for fact in facts.all_facts():
+        for evidence in fact.evidence:
+            quotes.setdefault(evidence.document, []).append(evidence.quote)
+    found: dict[str, list[str]] = {}
+    for path in sorted(project.documents_dir.glob("*.txt")):
+        recorded = quotes.get(path.name, [])
+        sentences = dict.fromkeys(s.strip() for s in _SENTENCE_END.split(path.read_text(encoding="utf-8")))
+        found[path.name] = [s for s in sentences if len(s) >= _MIN_SENTENCE
+                            and not any(q in s or s in q for q in recorded)]
+    return found
+
+
+#: Shorter fragments are headings, dates and navigation.
+_MIN_SENTENCE = 12
+
+
 def reference_only(facts: FactBase) -> dict[str, list[Fact]]:
     """Per drug, the verified facts no seed made (required by a label or guideline)."""
     return {key: [f for f in drug.facts if f.verified and f.origin == "reference"]
@@ -88,6 +112,13 @@ def markdown_report(project: Project, facts: FactBase) -> str:
                          f"{_cell(claim.finding)} | {refs} |")
         lines.append("")
     lines += ["## Totals", "", ", ".join(f"{v}: {total[v]}" for v in VERDICTS), "",
+              "## Sentences with no record", "",
+              "Sentences of 12 or more characters that no record quotes. Reviewed: headings, navigation, "
+              "questions, encouragement, and restatements of claims recorded above. A substantive claim "
+              "here is a gap in the fact base.", ""]
+    for document, sentences in unrecorded_sentences(project, facts).items():
+        lines.append(f"- **{document}** ({len(sentences)}): " + " / ".join(_cell(s) for s in sentences))
+    lines += ["",
               "## Facts required by references but absent from the seeds", ""]
     for drug, required in reference_only(facts).items():
         lines.append(f"- **{drug}**: {len(required)} — " + ", ".join(f"`{f.id}`" for f in required))
@@ -115,6 +146,11 @@ th, td { border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-a
 <td>{% for r in c.fact.references %}{% if r.url %}<a href="{{ r.url }}">{{ r.title }}</a>{% else %}{{ r.title }}{% endif %}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}</tbody></table>
 {% endfor %}
+<h2>Sentences with no record</h2>
+<p>Sentences that no record quotes: headings, navigation, questions and restatements. A substantive claim
+here is a gap in the fact base.</p>
+{% for document, sentences in unrecorded.items() %}<h3>{{ document }} ({{ sentences | length }})</h3>
+<ul lang="zh-CN">{% for s in sentences %}<li>{{ s }}</li>{% endfor %}</ul>{% endfor %}
 <h2>Facts required by references but absent from the seeds</h2>
 <ul>{% for drug, required in reference_only.items() %}<li><b>{{ drug }}</b>: {{ required | length }}</li>{% endfor %}</ul>
 </body></html>
@@ -125,7 +161,8 @@ def html_report(project: Project, facts: FactBase) -> str:
     """The claims report as one HTML page."""
     documents = claims_by_document(project, facts)
     tally = {name: counts(claims) for name, claims in documents.items()}
-    return _HTML.render(documents=documents, tally=tally, verdicts=VERDICTS, reference_only=reference_only(facts))
+    return _HTML.render(documents=documents, tally=tally, verdicts=VERDICTS, reference_only=reference_only(facts),
+                        unrecorded=unrecorded_sentences(project, facts))
 
 
 def write_reports(project: Project, facts: FactBase, out_dir: Path) -> list[Path]:

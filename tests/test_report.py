@@ -25,6 +25,9 @@ def test_report_lists_each_seed_claim_with_verdict(project: Project, tmp_path: P
             "atopic dermatitis rule") in md
     assert "## 000_b2a6c86383cee707.txt\n\nverified: 0, corrected: 0, rejected: 0 (claims: 0)" in md
     assert "- **demo-cream**: 4 —" in md  # facts required by references that no seed made
+    unrecorded = md.split("## Sentences with no record")[1]
+    assert "鲁索替尼乳膏主要用于治疗12岁及以上患者的非节段性白癜风" not in unrecorded  # quoted by demo.use.age
+    assert "鲁索替尼治疗白癜风的安全性" in unrecorded
     html = (tmp_path / "claims.html").read_text(encoding="utf-8")
     assert '<tr class="rejected"><td lang="zh-CN">如果在8周内没有显然的治疗的效果改善</td>' in html
     assert "004_08166ad4e92e0aeb.txt: verified 2, corrected 0, rejected 1" in capsys.readouterr().out
