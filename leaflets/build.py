@@ -15,12 +15,11 @@ from html import escape
 from pathlib import Path
 
 from leaflets.config import Project
-from leaflets.catalog import source_catalog
-from leaflets.errors import CatalogError, ConfigError, LeafletError, Problem, RenderError, VerifyError
+from leaflets.errors import CatalogError, ConfigError, Problem, RenderError, VerifyError
 from leaflets.facts import FactBase, load_facts
 from leaflets.files import write_atomic
 from leaflets.qa import Translator
-from leaflets.readiness import Job, translators_for
+from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.render import leaflet_context, render_html
 
 LOG = logging.getLogger("leaflets")
@@ -46,10 +45,6 @@ class BuildReport:
     written: list[Leaflet] = field(default_factory=list)
     skipped: dict[Job, list[Problem]] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return not self.skipped
-
 
 def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: list[str] | None) -> list[Job]:
     """The (drug, locale) pairs to build, after rejecting unknown names."""
@@ -59,22 +54,14 @@ def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: li
     return [Job(d, loc) for d in drugs for loc in locales]
 
 
-def render_leaflets(project: Project, facts: FactBase, jobs: list[Job], report: BuildReport,
+def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translator],
                     draft: bool = False) -> list[Leaflet]:
     """Render HTML and PDF in memory for every job whose strings all passed QA."""
     from leaflets.pdf import html_to_pdf, require_fonts  # WeasyPrint is slow to import
 
     rendered = []
-    translators = translators_for(project, facts, jobs, draft)
-    ready = {job: t for job, t in translators.items() if isinstance(t, Translator)}
-    for job, problems in translators.items():
-        if not isinstance(problems, Translator):
-            report.skipped[job] = problems
     if ready:
         require_fonts()
-        if not any(m.context == DISCLAIMER for m in source_catalog(project, facts)):
-            raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
-                              f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
     for job, translate in ready.items():
         started = time.perf_counter()
         context = leaflet_context(facts, job.drug, job.locale, translate, draft)
@@ -116,13 +103,17 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
     started = time.perf_counter()
     facts = load_facts(project)
     jobs = plan(project, facts, drugs, locales)
-    report = BuildReport()
-    if strict:
-        blocked = {job: p for job, p in translators_for(project, facts, jobs).items() if isinstance(p, list)}
-        if blocked:
-            problems = _unique(p for ps in blocked.values() for p in ps)
-            raise CatalogError(problems, f"--strict: {len(blocked)} leaflet(s) blocked; nothing was written")
-    leaflets = render_leaflets(project, facts, jobs, report, draft)
+    ui = ui_strings(project, facts)
+    if not any(item.context == DISCLAIMER for item in ui):
+        raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
+                          f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
+    verdicts = translators_for(project, facts, jobs, ui, draft)
+    report = BuildReport(skipped={job: v for job, v in verdicts.items() if isinstance(v, list)})
+    if strict and report.skipped:
+        problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
+        raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
+    ready = {job: v for job, v in verdicts.items() if isinstance(v, Translator)}
+    leaflets = render_leaflets(project, facts, ready, draft)
     failures = []
     for leaflet in leaflets:
         problems = verify_leaflet(leaflet)
@@ -141,13 +132,7 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
              time.perf_counter() - started)
     if failures:
         raise VerifyError("read-back check failed, output removed:\n" + "\n".join(failures))
-    if strict and report.skipped:
-        raise LeafletError(f"--strict: {len(report.skipped)} leaflet(s) not written")
     return report
-
-
-def _unique(problems) -> list[Problem]:  # noqa: ANN001 - any iterable of problems
-    return list(dict.fromkeys(problems))
 
 
 def write_manifest(out_dir: Path, project: Project, facts: FactBase, report: BuildReport) -> None:

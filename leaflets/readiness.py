@@ -14,7 +14,7 @@ from leaflets.catalog import Entry, read_catalog, source_catalog
 from leaflets.config import Project
 from leaflets.errors import CatalogError, Problem
 from leaflets.facts import FactBase, load_facts
-from leaflets.qa import Needed, Translator, check_translations
+from leaflets.qa import Needed, Translator, check_entry, check_translations
 from leaflets.render import needed_strings
 
 LOG = logging.getLogger("leaflets")
@@ -36,14 +36,13 @@ def ui_strings(project: Project, facts: FactBase) -> list[Needed]:
     return [Needed(m.context, m.id) for m in source_catalog(project, facts) if m.id and m.context.startswith("ui.")]
 
 
-def translators_for(project: Project, facts: FactBase, jobs: list[Job],
+def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list[Needed],
                     draft: bool = False) -> dict[Job, Translator | list[Problem]]:
     """For each job a translator that cannot miss, or every problem that blocks it.
 
     In ``draft`` mode every job gets a translator (English where a translation is missing or fails QA)
     and the problems are logged as warnings instead.
     """
-    ui = ui_strings(project, facts)
     catalogs: dict[str, dict[str, Entry] | list[Problem]] = {}
     result: dict[Job, Translator | list[Problem]] = {}
     for job in jobs:
@@ -87,17 +86,21 @@ def status_table(project: Project) -> str:
     """A table of printable strings per locale and drug, then what blocks each incomplete leaflet."""
     facts = load_facts(project)
     ui = ui_strings(project, facts)
-    jobs = [Job(d, loc) for d in sorted(facts.drugs) for loc in project.target_locales]
-    verdicts = translators_for(project, facts, jobs)
     lines = [f"{'locale':8} {'drug':24} {'ready':>9}  status"]
-    details = []
-    for job in jobs:
-        total = len(needed_strings(facts, job.drug, job.locale, ui))
-        verdict = verdicts[job]
-        blocked = {p.message.split(":")[1].strip() for p in verdict} if isinstance(verdict, list) else set()
-        ready = total - len(blocked)
-        state = "ok" if not blocked else "blocked"
-        lines.append(f"{job.locale:8} {job.drug:24} {ready:>4}/{total:<4}  {state} ({100 * ready // total} %)")
-        if isinstance(verdict, list):
-            details.extend(f"  {p}" for p in verdict)
-    return "\n".join(lines + ([""] + ["Blocking problems:"] + details if details else []))
+    details: list[str] = []
+    for locale in project.target_locales:
+        path = project.po_path(locale)
+        try:
+            entries = read_catalog(path, locale)
+        except CatalogError as exc:
+            details.extend(f"  {p}" for p in exc.problems)
+            entries = {}
+        for drug in sorted(facts.drugs):
+            needed = needed_strings(facts, drug, locale, ui)
+            blocking = [check_entry(n, entries.get(n.context), locale, _relative(project, path)) for n in needed]
+            ready = sum(not problems for problems in blocking)
+            state = "ok" if ready == len(needed) else "blocked"
+            lines.append(f"{locale:8} {drug:24} {ready:>4}/{len(needed):<4}  {state} "
+                         f"({100 * ready // len(needed)} %)")
+            details.extend(f"  {p}" for problems in blocking for p in problems)
+    return "\n".join(lines + (["", "Blocking problems:", *dict.fromkeys(details)] if details else []))

@@ -177,3 +177,14 @@ def test_same_inputs_give_identical_pdf_bytes(project: Project, tmp_path: Path) 
     build(project, tmp_path / "a", locales=["zh_CN"])
     build(project, tmp_path / "b", locales=["zh_CN"])
     assert (tmp_path / "a/zh_CN/demo-cream.pdf").read_bytes() == (tmp_path / "b/zh_CN/demo-cream.pdf").read_bytes()
+
+
+def test_i18n_status_counts_ready_strings(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(project.root), "i18n", "status"]) == 0
+    total = int(capsys.readouterr().out.splitlines()[1].split()[2].split("/")[1])
+    fill_catalog(project, "zh_CN", {"demo.how.dose": ""})
+    assert main(["--project", str(project.root), "i18n", "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["zh_CN", "demo-cream", f"{total - 1}/{total}", "blocked",
+                              f"({100 * (total - 1) // total}", "%)"]
+    assert out[-1].endswith("zh_CN: demo.how.dose: not translated")

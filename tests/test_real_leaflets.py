@@ -8,7 +8,7 @@ import pytest
 from leaflets.build import build
 from leaflets.config import load_project
 from leaflets.facts import load_facts
-from leaflets.readiness import Job, translators_for
+from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.verify import normalise, pdf_text
 
 PROJECT = load_project(Path(__file__).resolve().parent.parent)
@@ -17,7 +17,7 @@ FACTS = load_facts(PROJECT)
 
 def ready_jobs() -> list[Job]:
     jobs = [Job(d, loc) for d in sorted(FACTS.drugs) for loc in PROJECT.locales]
-    return [job for job, verdict in translators_for(PROJECT, FACTS, jobs).items() if not isinstance(verdict, list)]
+    return [job for job, verdict in translators_for(PROJECT, FACTS, jobs, ui_strings(PROJECT, FACTS)).items() if not isinstance(verdict, list)]
 
 
 def test_ruxolitinib_is_complete_in_every_locale() -> None:
