@@ -108,14 +108,13 @@ def facts() -> None:
 def report(ctx: click.Context, out_dir: Path | None) -> None:
     """Write claims.md and claims.html: every seed claim, its verdict, reason and references."""
     from leaflets.facts import load_facts
-    from leaflets.report import claims_by_document, counts, write_reports
+    from leaflets.report import claims_report, write_reports
 
     project = _project(ctx)
-    base = load_facts(project)
-    for path in write_reports(project, base, out_dir or project.root / "build" / "report"):
+    claims = claims_report(project, load_facts(project))
+    for path in write_reports(claims, out_dir or project.root / "build" / "report"):
         click.echo(f"wrote {path}")
-    for document, claims in claims_by_document(project, base).items():
-        found = counts(claims)
+    for document, found in claims.tally.items():
         click.echo(f"{document}: " + ", ".join(f"{v} {n}" for v, n in found.items()))
 
 

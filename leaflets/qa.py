@@ -62,7 +62,7 @@ def _month_names(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
 
 
 @lru_cache(maxsize=16)
-def _number_pattern(locale: str) -> tuple[re.Pattern[str], str, str]:
+def _number_pattern(locale: str) -> tuple[re.Pattern[str], str]:
     """A number as ``locale`` writes it (CLDR group and decimal signs, Latin or Arabic-Indic)."""
     symbols = Locale.parse(locale).number_symbols
     groups = {symbols["latn"]["group"], "\u066c"}
@@ -71,7 +71,7 @@ def _number_pattern(locale: str) -> tuple[re.Pattern[str], str, str]:
         groups |= {"\u202f", "\xa0"}
     group, decimal = "".join(sorted(groups)), "".join(sorted(decimals))
     pattern = re.compile(rf"\d+(?:[{re.escape(group)}]\d{{3}}(?!\d))*(?:[{re.escape(decimal)}]\d+)?")
-    return pattern, group, decimal
+    return pattern, decimal
 
 
 def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
@@ -81,7 +81,7 @@ def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
     counts as its number, so "30 January 2026" matches "2026年1月30日".
     """
     found: Counter[Decimal] = Counter()
-    pattern, group, decimal = _number_pattern(locale)
+    pattern, decimal = _number_pattern(locale)
     for match in pattern.finditer(text):
         digits = "".join(
             str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in match.group()

@@ -92,9 +92,10 @@ def status_table(project: Project) -> str:
         path = project.po_path(locale)
         try:
             entries = read_catalog(path, locale)
-        except CatalogError as exc:
+        except CatalogError as exc:  # one clear error, not every string reported "missing"
             details.extend(f"  {p}" for p in exc.problems)
-            entries = {}
+            lines.extend(f"{locale:8} {drug:24} {'-':>9}  unreadable catalog" for drug in sorted(facts.drugs))
+            continue
         for drug in sorted(facts.drugs):
             needed = needed_strings(facts, drug, locale, ui)
             blocking = [check_entry(n, entries.get(n.context), locale, _relative(project, path)) for n in needed]

@@ -91,15 +91,33 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def markdown_report(project: Project, facts: FactBase) -> str:
+@dataclass(frozen=True)
+class ClaimsReport:
+    """Everything both report formats show, gathered once (it reads every seed document)."""
+
+    documents: dict[str, list[Claim]]
+    unrecorded: dict[str, list[str]]
+    reference_only: dict[str, list[Fact]]
+
+    @property
+    def tally(self) -> dict[str, Counter[str]]:
+        return {name: counts(claims) for name, claims in self.documents.items()}
+
+
+def claims_report(project: Project, facts: FactBase) -> ClaimsReport:
+    return ClaimsReport(claims_by_document(project, facts), unrecorded_sentences(project, facts),
+                        reference_only(facts))
+
+
+def markdown_report(report: ClaimsReport) -> str:
     """The claims report as Markdown tables."""
     lines = ["# Claims report", "",
              "Every claim taken from the seed documents, with our verdict. *corrected*: the claim is false and "
              "a verified fact states the truth instead; *rejected*: false or unverifiable, nothing printed.", ""]
-    documents = claims_by_document(project, facts)
     total: Counter[str] = Counter()
-    for document, claims in documents.items():
-        found = counts(claims)
+    tally = report.tally
+    for document, claims in report.documents.items():
+        found = tally[document]
         total.update(found)
         lines += [f"## {document}", "",
                   ", ".join(f"{v}: {found[v]}" for v in VERDICTS) + f" (claims: {len(claims)})", "",
@@ -116,11 +134,11 @@ def markdown_report(project: Project, facts: FactBase) -> str:
               "Sentences of 12 or more characters that no record quotes. Reviewed: headings, navigation, "
               "questions, encouragement, and restatements of claims recorded above. A substantive claim "
               "here is a gap in the fact base.", ""]
-    for document, sentences in unrecorded_sentences(project, facts).items():
+    for document, sentences in report.unrecorded.items():
         lines.append(f"- **{document}** ({len(sentences)}): " + " / ".join(_cell(s) for s in sentences))
     lines += ["",
               "## Facts required by references but absent from the seeds", ""]
-    for drug, required in reference_only(facts).items():
+    for drug, required in report.reference_only.items():
         lines.append(f"- **{drug}**: {len(required)} — " + ", ".join(f"`{f.id}`" for f in required))
     return "\n".join(lines) + "\n"
 
@@ -136,9 +154,9 @@ th, td { border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-a
 <h1>Claims report</h1>
 <p><b>corrected</b>: the claim is false and a verified fact states the truth instead;
 <b>rejected</b>: false or unverifiable, nothing printed.</p>
-{% for document, claims in documents.items() %}
+{% for document, claims in report.documents.items() %}
 <h2>{{ document }}</h2>
-<p>{% for v in verdicts %}{{ v }}: {{ tally[document][v] }}{% if not loop.last %}, {% endif %}{% endfor %}
+<p>{% for v in verdicts %}{{ v }}: {{ report.tally[document][v] }}{% if not loop.last %}, {% endif %}{% endfor %}
  (claims: {{ claims | length }})</p>
 <table><thead><tr><th>quote</th><th>verdict</th><th>record</th><th>reason or printed text</th><th>references</th></tr></thead>
 <tbody>{% for c in claims %}<tr class="{{ c.verdict }}"><td lang="zh-CN">{{ c.quote }}</td><td>{{ c.verdict }}</td>
@@ -149,26 +167,23 @@ th, td { border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-a
 <h2>Sentences with no record</h2>
 <p>Sentences that no record quotes: headings, navigation, questions and restatements. A substantive claim
 here is a gap in the fact base.</p>
-{% for document, sentences in unrecorded.items() %}<h3>{{ document }} ({{ sentences | length }})</h3>
+{% for document, sentences in report.unrecorded.items() %}<h3>{{ document }} ({{ sentences | length }})</h3>
 <ul lang="zh-CN">{% for s in sentences %}<li>{{ s }}</li>{% endfor %}</ul>{% endfor %}
 <h2>Facts required by references but absent from the seeds</h2>
-<ul>{% for drug, required in reference_only.items() %}<li><b>{{ drug }}</b>: {{ required | length }}</li>{% endfor %}</ul>
+<ul>{% for drug, required in report.reference_only.items() %}<li><b>{{ drug }}</b>: {{ required | length }}</li>{% endfor %}</ul>
 </body></html>
 """)
 
 
-def html_report(project: Project, facts: FactBase) -> str:
+def html_report(report: ClaimsReport) -> str:
     """The claims report as one HTML page."""
-    documents = claims_by_document(project, facts)
-    tally = {name: counts(claims) for name, claims in documents.items()}
-    return _HTML.render(documents=documents, tally=tally, verdicts=VERDICTS, reference_only=reference_only(facts),
-                        unrecorded=unrecorded_sentences(project, facts))
+    return _HTML.render(report=report, verdicts=VERDICTS)
 
 
-def write_reports(project: Project, facts: FactBase, out_dir: Path) -> list[Path]:
+def write_reports(report: ClaimsReport, out_dir: Path) -> list[Path]:
     """Write ``claims.md`` and ``claims.html`` atomically into ``out_dir``."""
     written = []
-    for name, text in (("claims.md", markdown_report(project, facts)), ("claims.html", html_report(project, facts))):
+    for name, text in (("claims.md", markdown_report(report)), ("claims.html", html_report(report))):
         write_atomic(out_dir / name, text.encode("utf-8"))
         written.append(out_dir / name)
     return written

@@ -188,3 +188,13 @@ def test_i18n_status_counts_ready_strings(project: Project, capsys: pytest.Captu
     assert out[1].split() == ["zh_CN", "demo-cream", f"{total - 1}/{total}", "blocked",
                               f"({100 * (total - 1) // total}", "%)"]
     assert out[-1].endswith("zh_CN: demo.how.dose: not translated")
+
+
+def test_i18n_status_names_an_unreadable_catalog_once(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    po = project.po_path("zh_CN")
+    po.write_text(po.read_text(encoding="utf-8").replace('msgctxt "demo.how.dose"', 'msgctxt_oops "demo.how.dose"'),
+                  encoding="utf-8")
+    assert main(["--project", str(project.root), "i18n", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "zh_CN    demo-cream                       -  unreadable catalog" in out
+    assert "malformed .po file" in out and "missing from the catalog" not in out

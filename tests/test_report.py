@@ -10,7 +10,7 @@ from leaflets.catalog import update_catalogs
 from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.facts import load_facts
-from leaflets.report import claims_by_document, counts, markdown_report
+from leaflets.report import claims_by_document, claims_report, counts, markdown_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def test_real_report_accounts_for_every_seed_document() -> None:
         found = counts(claims)
         assert found["verified"] > 0 and found["corrected"] + found["rejected"] > 0, name
     assert "| 如果在8周内没有显然的治疗的效果改善,则需要重新评估治疗方案 | corrected | `rux.rej.reassess-8-weeks` |" in markdown_report(
-        project, load_facts(project))
+        claims_report(project, load_facts(project)))
 
 
 def test_facts_due_before_date(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
