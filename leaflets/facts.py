@@ -29,8 +29,9 @@ SECTIONS: tuple[str, ...] = (
 REQUIRED_TOPICS: tuple[str, ...] = ("boxed-warning", "contraindication", "pregnancy", "breastfeeding", "licence")
 TOPICS: frozenset[str] = frozenset(
     REQUIRED_TOPICS
-    + ("interaction", "dose", "effect-time", "common-side-effect", "serious-side-effect", "see-doctor",
-       "storage", "vitiligo")
+    + ("use", "off-label", "warning", "children", "interaction", "driving", "excipients", "dose", "overdose",
+       "missed-dose", "stopping", "effect-time", "urgent-side-effect", "serious-side-effect",
+       "common-side-effect", "see-doctor", "storage", "pack", "vitiligo")
 )
 STATUSES = ("verified", "rejected")
 
