@@ -9,7 +9,10 @@ translator has looked at it, and Poedit or Weblate show exactly what changed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -20,9 +23,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, normalize, read_po, write_po
 
 from leaflets.config import Project
-from leaflets.errors import CatalogError, Problem
-from leaflets.facts import FactBase
-from leaflets.files import write_atomic
+from leaflets.errors import CatalogError, Problem, SystemDependencyError, raise_if
+from leaflets.facts import UI_PREFIX, FactBase
+from leaflets.files import remove_stale_temporaries, write_atomic
 
 DOMAIN = "leaflets"
 #: The only formatting our strings use: ``%(date)s`` in template strings.
@@ -46,6 +49,8 @@ class Entry:
     msgstr: str
     fuzzy: bool
     line: int
+    #: Translator comments (``# ...``), where a reviewer records decisions the checks must respect.
+    comments: tuple[str, ...] = ()
 
 
 def title_context(drug: str) -> str:
@@ -57,9 +62,20 @@ def source_catalog(project: Project, facts: FactBase) -> Catalog:
     catalog = Catalog(domain=DOMAIN, project="leaflets", version="1", copyright_holder="leaflets",
                       msgid_bugs_address="", creation_date=_epoch(), revision_date=_epoch(),
                       fuzzy=False)
-    for _, lineno, message, comments, context in _template_messages(project):
-        catalog.add(message, context=context, auto_comments=comments,
-                    locations=[(f"templates/{_}", lineno)])
+    problems, seen = [], {}
+    for filename, lineno, message, comments, context in _template_messages(project):
+        where = f"templates/{filename}"
+        if not isinstance(context, str) or not context.startswith(UI_PREFIX) or not isinstance(message, str):
+            problems.append(Problem(where, lineno, f"template string {message!r} needs a context starting with "
+                                    f"{UI_PREFIX!r}, as in pgettext(\"ui.name\", \"English\"); other contexts "
+                                    "belong to facts and titles"))
+            continue
+        if seen.setdefault(context, message) != message:
+            problems.append(Problem(where, lineno, f"context {context!r} is used for two different English "
+                                    f"texts ({seen[context]!r} and {message!r}); give each its own context"))
+            continue
+        catalog.add(message, context=context, auto_comments=comments, locations=[(where, lineno)])
+    raise_if(problems, CatalogError)
     for drug in facts.drugs.values():
         rel = drug.path.relative_to(project.root).as_posix()
         catalog.add(drug.title, context=title_context(drug.key), locations=[(rel, 1)],
@@ -160,37 +176,83 @@ def _fix_header_and_previous(text: str, catalog: Catalog, plural_forms: str | No
     return "\n".join(out) + "\n"
 
 
-def _parse(path: Path, locale: str) -> Catalog:
-    """Parse a .po file strictly; a syntax error names the 1-based line."""
+def msgfmt_problems(path: Path, shown: Path | str) -> list[Problem]:
+    """What ``msgfmt --check`` rejects in ``path`` (shown as ``shown``): syntax, duplicates, formats.
+
+    Babel reads some broken files without complaint (it keeps the first of two duplicate entries and
+    stops a string at an unterminated quote), so a catalog that GNU gettext rejects is never read.
+    """
+    if shutil.which("msgfmt") is None:
+        raise SystemDependencyError("msgfmt (GNU gettext) is missing; it checks every catalog before it is "
+                                    "used. fix: apt-get install -y gettext (or run 'make leaflets' as root)")
+    done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True,
+                          env={**os.environ, "LC_ALL": "C"}, check=False)
+    problems = []
+    for line in done.stderr.splitlines():
+        if not line.startswith(str(path)) or ": warning: " in line:
+            continue
+        match = _MSGFMT_LINE.match(line[len(str(path)):])
+        if match and match.group(2).startswith("...this is the location of the first") and problems:
+            last = problems.pop()
+            problems.append(Problem(shown, last.line, f"{last.message.rstrip('.')} (first defined on line "
+                                                      f"{match.group(1)}); delete one of the two entries"))
+        elif match:
+            problems.append(Problem(shown, int(match.group(1)), f"msgfmt --check: {match.group(2)}"))
+    if done.returncode != 0 and not problems:
+        problems.append(Problem(shown, None, f"msgfmt --check failed: {done.stderr.strip() or done.returncode}"))
+    return problems
+
+
+_MSGFMT_LINE = re.compile(r"^:(\d+): (.*)$")
+
+
+def _parse(path: Path, locale: str, shown: Path | str | None = None) -> Catalog:
+    """Parse a .po file strictly: first ``msgfmt --check``, then Babel; errors name the 1-based line."""
+    shown = shown or path
+    raise_if(msgfmt_problems(path, shown), CatalogError, "fix the catalog (check it with 'msgfmt --check')")
     try:
         with path.open("rb") as fileobj:
-            return read_po(fileobj, locale=locale, domain=DOMAIN, abort_invalid=True)
+            catalog = read_po(fileobj, locale=locale, domain=DOMAIN, abort_invalid=True)
     except PoFileError as exc:
         reason = str(exc).rsplit(" on ", 1)[0]
-        raise CatalogError([Problem(path, exc.lineno + 1, f"malformed .po file: {reason}; fix the syntax on "
-                                                          "this line (check it with 'msgfmt --check')")]) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CatalogError([Problem(path, None, f"cannot read catalog: {exc}; save it as UTF-8 with a "
-                                                "valid header")]) from None
+        raise CatalogError([Problem(shown, exc.lineno + 1, f"malformed .po file: {reason}; fix the syntax on "
+                                                           "this line (check it with 'msgfmt --check')")]) from None
+    except (UnicodeError, LookupError, ValueError) as exc:
+        raise CatalogError([Problem(shown, None, f"cannot read catalog: {exc}; save it as UTF-8 with the "
+                                                 "header 'Content-Type: text/plain; charset=UTF-8'")]) from None
+    except OSError as exc:
+        raise CatalogError([Problem(shown, None, f"cannot read catalog: {exc.strerror}")]) from None
+    if (catalog.charset or "").lower().replace("-", "") != "utf8":
+        raise CatalogError([Problem(shown, None, f"charset is {catalog.charset!r}; catalogs must be UTF-8: set "
+                                                 "'Content-Type: text/plain; charset=UTF-8' in the header")])
+    return catalog
 
 
-def read_catalog(path: Path, locale: str) -> dict[str, Entry]:
-    """Map context -> entry for a locale's catalog."""
+def read_catalog(path: Path, locale: str, shown: Path | str | None = None) -> dict[str, Entry]:
+    """Map context -> entry for a locale's catalog (plural entries are refused: leaflets use none)."""
+    shown = shown or path
     if not path.is_file():
-        raise CatalogError([Problem(path, None, f"no catalog for locale {locale}; create it with "
-                                                f"'leaflets i18n update'")])
+        raise CatalogError([Problem(shown, None, f"no catalog for locale {locale}; create it with "
+                                                 f"'leaflets i18n update'")])
     entries: dict[str, Entry] = {}
-    for message in _parse(path, locale):
+    problems = []
+    for message in _parse(path, locale, shown):
         if not message.id or not message.context:
             continue
-        string = message.string if isinstance(message.string, str) else "".join(message.string)
-        entries[message.context] = Entry(message.context, message.id, string, message.fuzzy, message.lineno or 0)
+        if not isinstance(message.string, str):
+            problems.append(Problem(shown, message.lineno, f"{message.context}: plural forms (msgid_plural) are "
+                                                           "not used by leaflets; write a single msgstr"))
+            continue
+        entries[message.context] = Entry(message.context, message.id, message.string, message.fuzzy,
+                                         message.lineno or 0, tuple(message.user_comments))
+    raise_if(problems, CatalogError)
     return entries
 
 
 def update_catalogs(project: Project, facts: FactBase) -> list[Path]:
     """Write the POT and merge it into every target locale's .po; return the files written."""
     source = source_catalog(project, facts)
+    remove_stale_temporaries(project.translations_dir)
     write_catalog(source, project.pot_path, None)
     written = [project.pot_path]
     for locale in project.target_locales:

@@ -5,11 +5,15 @@ adding a fact file; locales are listed explicitly because each one needs a trans
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 from leaflets.errors import ConfigError
+from leaflets.yamlfile import NotUtf8Error, read_utf8
 
 PROJECT_FILE = "leaflets.toml"
 
@@ -54,8 +58,9 @@ class Project:
         return sorted(files, key=lambda p: p != self.shared_facts_path)
 
     def drugs(self) -> list[str]:
-        """Drug keys, one per fact file except the shared one."""
-        return [p.stem for p in self.fact_files() if p != self.shared_facts_path]
+        """Drug keys, one per fact file except the shared one (files with other names are refused
+        by ``leaflets check``, because a drug key becomes a file name in build/)."""
+        return [p.stem for p in self.fact_files() if p != self.shared_facts_path and NAME.match(p.stem)]
 
     def po_path(self, locale: str) -> Path:
         return self.translations_dir / locale / "LC_MESSAGES" / "leaflets.po"
@@ -80,23 +85,56 @@ class Project:
             raise ConfigError("\n".join(problems))
 
 
+#: A locale code as gettext and Babel write it (``zh_CN``, ``es``, ``sr_Latn``); anything else, such as
+#: ``../x``, would become a path under translations/ and build/.
+_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_[0-9]{3})?$")
+#: Drug keys and the shared file's name become file names: lowercase words joined by hyphens.
+NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def check_locale(code: object, where: str) -> str | None:
+    """The problem with a locale code from a project file, or None when CLDR knows it."""
+    if not isinstance(code, str) or not _LOCALE.match(code):
+        return (f"{where}: {code!r} is not a locale code; write it like 'en', 'zh_CN' or 'pt_BR' "
+                "(language, then territory, joined by '_')")
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return f"{where}: {code!r} is not a locale that CLDR knows; check the spelling (e.g. 'zh_CN', 'ar')"
+    return None
+
+
 def load_project(root: Path | str = ".") -> Project:
-    """Read ``leaflets.toml`` from ``root``."""
+    """Read ``leaflets.toml`` from ``root``; every name that becomes a path is checked here."""
     root = Path(root).resolve()
     path = root / PROJECT_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_utf8(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found; run leaflets from the project root or pass --project") from None
+    except NotUtf8Error as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}; fix the TOML syntax") from None
-    section = data.get("project", {})
-    try:
-        locales = tuple(section["locales"])
-        source = section.get("source_locale", "en")
-        shared = section.get("shared_facts", "vitiligo")
-    except (KeyError, TypeError):
-        raise ConfigError(f"{path}: [project] needs 'locales = [\"en\", ...]'") from None
-    if source not in locales:
-        raise ConfigError(f"{path}: source_locale {source!r} must be listed in locales")
+    section = data.get("project")
+    if not isinstance(section, dict) or not isinstance(section.get("locales"), list) or not section["locales"]:
+        raise ConfigError(f"{path}: [project] needs a non-empty list 'locales = [\"en\", ...]'")
+    locales = tuple(section["locales"])
+    source = section.get("source_locale", "en")
+    shared = section.get("shared_facts", "vitiligo")
+    problems = [p for n, code in enumerate(locales) if (p := check_locale(code, f"locales[{n}]"))]
+    if not problems and len(set(locales)) != len(locales):
+        problems.append(f"locales: {sorted({c for c in locales if locales.count(c) > 1})} listed twice")
+    if not problems and source not in locales:
+        problems.append(f"source_locale: {source!r} must be listed in locales")
+    if not isinstance(shared, str) or not NAME.match(shared):
+        problems.append(f"shared_facts: {shared!r} must be a fact file name without '.yaml', like 'vitiligo'")
+    unknown = sorted(set(section) - {"locales", "source_locale", "shared_facts"})
+    if unknown:
+        problems.append(f"[project]: unknown setting(s) {', '.join(unknown)}; expected locales, source_locale, "
+                        "shared_facts")
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
     return Project(root=root, source_locale=source, locales=locales, shared_facts=shared)

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leaflets.config import Project
+from leaflets.config import NAME, Project
 from leaflets.errors import FactsError, Problem, raise_if
-from leaflets.yamlfile import LineDict, load_yaml
+from leaflets.text import text_problem
+from leaflets.yamlfile import LineDict, NotUtf8Error, load_yaml, read_utf8
 
 #: Leaflet sections in print order; ``boxed-warning`` is the callout above the six EU leaflet parts.
 SECTIONS: tuple[str, ...] = (
@@ -40,6 +41,11 @@ _FACT_KEYS = frozenset(
     {"id", "section", "topic", "text", "status", "evidence", "origin", "references", "checked", "reason",
      "corrected_by"}
 )
+#: Keys whose text is printed, so invisible or direction characters in them are refused.
+_PRINTED_KEYS = frozenset({"text", "title"})
+#: Message contexts that are not fact ids: template strings and leaflet titles (see catalog.py).
+UI_PREFIX = "ui."
+TITLE_SUFFIX = ".title"
 _DRUG_KEYS = frozenset({"drug", "title", "names", "version", "reviewed", "shared", "facts"})
 _SHARED_KEYS = frozenset({"topic", "facts"})
 
@@ -104,6 +110,8 @@ class FactBase:
     drugs: dict[str, Drug]
     shared: tuple[Fact, ...]
     by_id: dict[str, Fact] = field(default_factory=dict)
+    #: Drugs left out of a partial load because their own file has problems (see ``load_facts``).
+    blocked: dict[str, list[Problem]] = field(default_factory=dict)
 
     def all_facts(self) -> list[Fact]:
         facts = list(self.shared)
@@ -119,13 +127,28 @@ class FactBase:
         return sorted(chosen, key=lambda f: SECTIONS.index(f.section or "other-information"))
 
 
+def reserved_id(fact_id: str) -> str | None:
+    """Why ``fact_id`` would collide with a template string or a title in the catalogs, or None.
+
+    Facts, template strings (``ui.*``) and titles (``<drug>.title``) share one catalog, keyed by context;
+    a fact called ``ui.disclaimer`` would replace the disclaimer, so these names are kept apart here.
+    """
+    if fact_id.startswith(UI_PREFIX):
+        return f"starts with {UI_PREFIX!r}, which is reserved for template strings"
+    if fact_id.endswith(TITLE_SUFFIX):
+        return f"ends with {TITLE_SUFFIX!r}, which is reserved for leaflet titles"
+    return None
+
+
 class _Checker:
     """Collects problems while converting raw YAML into dataclasses."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.problems: list[Problem] = []
-        self._documents: dict[str, str | None] = {}
+        self._documents: dict[str, str] = {}
+        self._names: list[str] | None = None
+        self._unreadable: dict[str, str] = {}
 
     def problem(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(self._rel(path), line, message))
@@ -136,10 +159,27 @@ class _Checker:
         except ValueError:
             return path
 
+    def document_names(self) -> list[str]:
+        """Seed documents by file name; evidence may cite only these (never a path like ../../etc/passwd)."""
+        if self._names is None:
+            folder = self.project.documents_dir
+            self._names = sorted(p.name for p in folder.glob("*.txt") if p.is_file()) if folder.is_dir() else []
+        return self._names
+
     def document_text(self, name: str) -> str | None:
+        """The text of a seed document, or None when it is not one (a problem is recorded if unreadable)."""
+        if name not in self.document_names():
+            return None
         if name not in self._documents:
             path = self.project.documents_dir / name
-            self._documents[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+            try:
+                self._documents[name] = read_utf8(path)
+            except NotUtf8Error as exc:
+                self._unreadable[name] = f"{exc}; restore it from ../shared/seeds/ (seeds stay byte-identical)"
+                self._documents[name] = ""
+            except OSError as exc:
+                self._unreadable[name] = f"cannot be read ({exc.strerror})"
+                self._documents[name] = ""
         return self._documents[name]
 
     def unknown_keys(self, path: Path, data: LineDict, allowed: frozenset[str], where: str) -> None:
@@ -156,6 +196,9 @@ class _Checker:
             return None
         if not isinstance(value, str) or not value.strip():
             self.problem(path, data.line_of(key), f"{where}.{key}: must be non-empty text, got {value!r}")
+            return None
+        if key in _PRINTED_KEYS and (problem := text_problem(value)):
+            self.problem(path, data.line_of(key), f"{where}.{key}: {problem}")
             return None
         return value.strip()
 
@@ -175,6 +218,8 @@ class _Checker:
         if fact_id and not _ID.match(fact_id):
             self.problem(path, raw.line_of("id"), f"{where}.id: {fact_id!r} must look like 'rux.use.age' "
                          "(lowercase words separated by dots)")
+        elif fact_id and (reserved := reserved_id(fact_id)):
+            self.problem(path, raw.line_of("id"), f"{where}.id: {fact_id!r} {reserved}; choose another id")
         status = raw.get("status")
         if status not in STATUSES:
             self.problem(path, raw.line_of("status"), f"{where}.status: {status!r}; expected one of: "
@@ -237,9 +282,12 @@ class _Checker:
                 continue
             text = self.document_text(document)
             if text is None:
-                known = ", ".join(sorted(p.name for p in self.project.documents_dir.glob("*.txt")))
+                known = ", ".join(self.document_names())
                 self.problem(path, item.line_of("document"), f"{here}.document: no seed document "
                              f"{document!r}; expected one of: {known}")
+            elif document in self._unreadable:
+                self.problem(path, item.line_of("document"), f"{here}.document: seed document {document} "
+                             f"{self._unreadable[document]}")
             elif quote not in text:
                 self.problem(path, item.line_of("quote"), f"{here}.quote: not found verbatim in {document}: "
                              f"{quote!r}; copy the exact text from the document")
@@ -275,6 +323,11 @@ class _Checker:
         if not isinstance(names, dict) or not names.get("inn"):
             self.problem(path, data.line_of("names"), "names: must be a mapping with at least 'inn'")
             names = {}
+        for name_key, value in names.items():
+            for value in value if isinstance(value, list) else [value]:
+                if not isinstance(value, str) or (problem := text_problem(value)):
+                    self.problem(path, names.line_of(name_key), f"names.{name_key}: "
+                                 f"{problem if isinstance(value, str) else 'must be text, got ' + repr(value)}")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.problem(path, data.line_of("version"), f"version: must be a whole number from 1, got {version!r}")
@@ -294,8 +347,13 @@ class _Checker:
         return Drug(key, title, dict(names), version, reviewed, tuple(shared), facts, path)
 
 
-def load_facts(project: Project) -> FactBase:
-    """Load and validate every fact file; raise ``FactsError`` listing all problems."""
+def load_facts(project: Project, partial: bool = False) -> FactBase:
+    """Load and validate every fact file; raise ``FactsError`` listing all problems.
+
+    With ``partial`` (the build), a drug whose own file has problems is left out and listed in
+    ``FactBase.blocked`` with them, so that one broken file does not stop every other leaflet; problems
+    in the shared file still stop everything, since every leaflet may print its facts.
+    """
     checker = _Checker(project)
     files = project.fact_files()
     if not files:
@@ -303,6 +361,10 @@ def load_facts(project: Project) -> FactBase:
     drugs: dict[str, Drug] = {}
     shared: tuple[Fact, ...] = ()
     for path in files:
+        if path != project.shared_facts_path and not NAME.match(path.stem):
+            checker.problem(path, None, "the file name becomes the drug key and an output file name: use "
+                            "lowercase words joined by hyphens, like 'ruxolitinib-cream.yaml'")
+            continue
         try:
             data = load_yaml(path)
         except FactsError as exc:
@@ -319,8 +381,23 @@ def load_facts(project: Project) -> FactBase:
             drugs[drug.key] = drug
     base = FactBase(drugs=drugs, shared=shared)
     _check_links(checker, base)
+    if partial:
+        _block_broken_drugs(checker, base, files)
     raise_if(checker.problems, FactsError)
     return base
+
+
+def _block_broken_drugs(checker: _Checker, base: FactBase, files: list[Path]) -> None:
+    """Move the problems of drug files into ``base.blocked`` (dropping those drugs); keep the rest."""
+    drug_files = {checker._rel(p): p.stem for p in files
+                  if p != checker.project.shared_facts_path and NAME.match(p.stem)}
+    if any(Path(p.path) not in drug_files for p in checker.problems):
+        return  # a problem outside the drug files (the shared file, a misnamed file) stops everything
+    for problem in checker.problems:
+        base.blocked.setdefault(drug_files[Path(problem.path)], []).append(problem)
+    for key in base.blocked:
+        base.drugs.pop(key, None)
+    checker.problems.clear()
 
 
 def _check_links(checker: _Checker, base: FactBase) -> None:

@@ -7,18 +7,30 @@ cannot miss, or the full list of problems, each naming the locale, the message c
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 
 from leaflets.catalog import PLACEHOLDER, Entry
 from leaflets.errors import Problem
+from leaflets.numbers import located_numbers, misplaced, numbers
+from leaflets.text import text_problem
+
+__all__ = ["Needed", "Translator", "check_entry", "check_translations", "numbers"]
+#: Translator comments that record a reviewer's decision; each is tied to the text it approved.
+NUMBERS_REVIEWED = "numbers-reviewed:"
+SAME_AS_ENGLISH = "same-as-english: reviewed"
+#: How alike (0..1, difflib) a translation may be to the English before it counts as left in English.
+NEAR_COPY = 0.9
+#: Languages not written in Latin letters: a translation that is mostly Latin letters is left in English.
+_NON_LATIN = frozenset({"zh", "ja", "ko", "ar", "fa", "he", "ru", "uk", "bg", "el", "hi", "th"})
+_URL = re.compile(r"https?://\S+")
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 
@@ -46,53 +58,6 @@ class Translator:
             raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
 
 
-@lru_cache(maxsize=16)
-def _month_names(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
-    """Month names of ``locale`` (CLDR, via Babel) -> month number; longest first, so 十二月 beats 二月."""
-    names: dict[str, int] = {}
-    months = Locale.parse(locale).months
-    for context in ("format", "stand-alone"):
-        for number, name in months[context]["wide"].items():
-            names[name] = number
-    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    if Locale.parse(locale).language in ("zh", "ja"):  # no spaces between words: no word boundaries
-        return re.compile(pattern), names
-    # Case matters: "May" is a month, "may" is not (CLDR spells months as they are written in text).
-    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), names
-
-
-@lru_cache(maxsize=16)
-def _number_pattern(locale: str) -> tuple[re.Pattern[str], str]:
-    """A number as ``locale`` writes it (CLDR group and decimal signs, Latin or Arabic-Indic)."""
-    symbols = Locale.parse(locale).number_symbols
-    groups = {symbols["latn"]["group"], "\u066c"}
-    decimals = {symbols["latn"]["decimal"], "\u066b"}
-    if groups & {"\u202f", "\xa0"}:  # French and Russian: any no-break space groups digits
-        groups |= {"\u202f", "\xa0"}
-    group, decimal = "".join(sorted(groups)), "".join(sorted(decimals))
-    pattern = re.compile(rf"\d+(?:[{re.escape(group)}]\d{{3}}(?!\d))*(?:[{re.escape(decimal)}]\d+)?")
-    return pattern, decimal
-
-
-def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
-    """The numbers in ``text`` by value, as ``locale`` writes them, in Latin or Arabic-Indic digits.
-
-    "1,000" is one thousand in English and "1,5" is one and a half in French; a month written as a name
-    counts as its number, so "30 January 2026" matches "2026年1月30日".
-    """
-    found: Counter[Decimal] = Counter()
-    pattern, decimal = _number_pattern(locale)
-    for match in pattern.finditer(text):
-        digits = "".join(
-            str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in match.group()
-        )
-        found[Decimal(digits)] += 1
-    pattern, names = _month_names(locale)
-    for match in pattern.finditer(text):
-        found[Decimal(names[match.group()])] += 1
-    return found
-
-
 def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) -> list[Problem]:
     """Every reason ``entry`` may not be printed for ``needed``; empty when it may."""
     where = f"{locale}: {needed.context}"
@@ -107,22 +72,70 @@ def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) ->
                                           "and remove the fuzzy flag")]
     if not entry.msgstr.strip():
         return [Problem(path, entry.line, f"{where}: not translated")]
-    problems = []
-    english, translated = numbers(needed.english), numbers(entry.msgstr, locale)
+    if problem := text_problem(entry.msgstr):
+        return [Problem(path, entry.line, f"{where}: translation {problem}")]
+    messages = _number_problems(needed.english, entry, locale)
+    messages += _format_problems(needed.english, entry.msgstr)
+    messages += [f"the translation must contain the name {name!r} (glossary)"
+                 for name in needed.keep if name not in entry.msgstr]
+    messages += _english_left(needed, entry, locale)
+    return [Problem(path, entry.line, f"{where}: {message}") for message in messages]
+
+
+def _number_problems(english_text: str, entry: Entry, locale: str) -> list[str]:
+    """Numbers must match by value, and each must stay with its unit and in its sentence.
+
+    Moving a number is allowed only where a reviewer wrote ``# numbers-reviewed: <the translation's
+    numbers in order>``; the comment stops counting as soon as the numbers of the translation change.
+    """
+    english, translated = numbers(english_text), numbers(entry.msgstr, locale)
     if translated != english:
-        problems.append(Problem(path, entry.line, f"{where}: numbers differ from the English: "
-                                                  f"{_show(english)} in English, {_show(translated)} in the "
-                                                  "translation"))
-    if Counter(PLACEHOLDER.findall(entry.msgstr)) != Counter(PLACEHOLDER.findall(needed.english)):
-        problems.append(Problem(path, entry.line, f"{where}: placeholders differ from the English "
-                                                  f"{sorted(set(PLACEHOLDER.findall(needed.english)))}"))
-    for name in needed.keep:
-        if name not in entry.msgstr:
-            problems.append(Problem(path, entry.line, f"{where}: the translation must contain the name "
-                                                      f"{name!r} (glossary)"))
-    if entry.msgstr.strip() == needed.english.strip() and _LATIN_WORD.search(needed.english):
-        problems.append(Problem(path, entry.line, f"{where}: translation is identical to the English"))
-    return problems
+        return [f"numbers differ from the English: {_show(english)} in English, {_show(translated)} in the "
+                "translation"]
+    ours, theirs = located_numbers(english_text), located_numbers(entry.msgstr, locale)
+    moved = misplaced(ours, theirs)
+    order = ", ".join(str(n.value) for n in theirs)
+    if not moved or f"{NUMBERS_REVIEWED} {order}" in entry.comments:
+        return []
+    return [f"numbers moved away from what they count: {'; '.join(moved)}; fix the translation, or if it is "
+            f"right add the translator comment '# {NUMBERS_REVIEWED} {order}'"]
+
+
+def _format_problems(english: str, translated: str) -> list[str]:
+    """Placeholders must be the same, and the translation must format without error."""
+    wanted = PLACEHOLDER.findall(english)
+    if Counter(PLACEHOLDER.findall(translated)) != Counter(wanted):
+        return [f"placeholders differ from the English {sorted(set(wanted))}"]
+    if wanted:
+        try:
+            translated % {name[2:-2]: "1" for name in wanted}
+        except (ValueError, TypeError, KeyError) as exc:
+            return [f"not a valid format string ({exc}); write a literal percent sign as '%%'"]
+    return []
+
+
+def _english_left(needed: Needed, entry: Entry, locale: str) -> list[str]:
+    """A translation that is (nearly) the English, or mostly Latin letters in a non-Latin language."""
+    if SAME_AS_ENGLISH in entry.comments or not _LATIN_WORD.search(needed.english):
+        return []
+    ours, theirs = _letters(needed.english), _letters(entry.msgstr)
+    matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
+    if matcher.real_quick_ratio() >= NEAR_COPY and matcher.ratio() >= NEAR_COPY:
+        return [f"translation is (nearly) identical to the English; translate it, or if the English is right "
+                f"in this language add the translator comment '# {SAME_AS_ENGLISH}'"]
+    if Locale.parse(locale).language in _NON_LATIN:
+        rest = PLACEHOLDER.sub("", _URL.sub("", entry.msgstr))
+        for name in needed.keep:
+            rest = rest.replace(name, "")
+        letters = [c for c in rest if c.isalpha()]
+        latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+        if letters and latin > len(letters) / 2:
+            return [f"translation is mostly Latin letters ({latin} of {len(letters)}); translate it"]
+    return []
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def _show(values: Counter[Decimal]) -> str:

@@ -115,8 +115,8 @@ def test_number_changed_in_translation_blocks(project: Project, tmp_path: Path) 
 
 
 def test_glyph_no_font_can_draw_fails(project: Project, tmp_path: Path) -> None:
-    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天2次。\ue000"})
-    with pytest.raises(RenderError, match=r"zh_CN/demo-cream: text the fonts cannot draw: .*U\+E000"):
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天2次。\U0001F9FF"})
+    with pytest.raises(RenderError, match=r"zh_CN/demo-cream: text the fonts cannot draw: .*U\+1F9FF"):
         build(project, tmp_path / "out", locales=["zh_CN"])
     assert not (tmp_path / "out/zh_CN/demo-cream.pdf").exists()
 
@@ -197,4 +197,4 @@ def test_i18n_status_names_an_unreadable_catalog_once(project: Project, capsys: 
     assert main(["--project", str(project.root), "i18n", "status"]) == 0
     out = capsys.readouterr().out
     assert "zh_CN    demo-cream                       -  unreadable catalog" in out
-    assert "malformed .po file" in out and "missing from the catalog" not in out
+    assert 'msgfmt --check: keyword "msgctxt_oops" unknown' in out and "missing from the catalog" not in out

@@ -1,0 +1,173 @@
+"""Numbers in leaflet text: their value, the unit they count and the sentence they stand in.
+
+A translation must keep every number (by value, in any digits), and keep each with what it counts: the
+English "2 times a day ... 8 hours apart" must not become "8 times a day ... 2 hours apart", which has the
+same numbers. So each number is read with the unit word that follows it (``2 times``, ``8小时``), looked up
+in a small per-language table, and with the index of its sentence. Numbers whose unit is not in the table
+(or that are part of a date) match any unit: the check refuses only what it can show to be moved.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
+
+#: Unit words by the quantity they count, per language. Longest words are tried first.
+UNITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "times": ("times", "time"), "hour": ("hours", "hour"), "day": ("days", "day"),
+        "week": ("weeks", "week"), "month": ("months", "month"), "year": ("years", "year"),
+        "percent": ("%",), "mg": ("mg",), "g": ("grams", "gram", "g"), "ml": ("ml", "mL"), "kg": ("kg",),
+        "degree": ("°C",), "people": ("people", "persons", "person", "patients"),
+    },
+    "zh": {
+        "times": ("次",), "hour": ("个小时", "小时"), "day": ("天", "日"), "week": ("个星期", "星期", "周"),
+        "month": ("个月", "月"), "year": ("岁", "年"), "percent": ("%", "％"), "mg": ("mg", "毫克"),
+        "g": ("g", "克"), "ml": ("ml", "mL", "毫升"), "kg": ("kg", "公斤", "千克"), "degree": ("°C", "℃"),
+        "people": ("人", "名", "例"),
+    },
+}
+#: Sentence ends: Latin, CJK and Arabic full stops, question and exclamation marks.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？؟])")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number found in a text: its value, the unit it counts (None if unknown) and its sentence."""
+
+    value: Decimal
+    unit: str | None
+    sentence: int
+
+
+@lru_cache(maxsize=16)
+def _month_names(locale: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    """Month names of ``locale`` (CLDR, via Babel) -> month number; longest first, so 十二月 beats 二月."""
+    names: dict[str, int] = {}
+    months = Locale.parse(locale).months
+    for context in ("format", "stand-alone"):
+        for number, name in months[context]["wide"].items():
+            names[name] = number
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    if Locale.parse(locale).language in ("zh", "ja"):  # no spaces between words: no word boundaries
+        return re.compile(pattern), names
+    # Case matters: "May" is a month, "may" is not (CLDR spells months as they are written in text).
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), names
+
+
+@lru_cache(maxsize=16)
+def _number_pattern(locale: str) -> tuple[re.Pattern[str], str]:
+    """A number as ``locale`` writes it (CLDR group and decimal signs, Latin or Arabic-Indic)."""
+    symbols = Locale.parse(locale).number_symbols
+    groups = {symbols["latn"]["group"], "\u066c"}
+    decimals = {symbols["latn"]["decimal"], "\u066b"}
+    if groups & {"\u202f", "\xa0"}:  # French and Russian: any no-break space groups digits
+        groups |= {"\u202f", "\xa0"}
+    group, decimal = "".join(sorted(groups)), "".join(sorted(decimals))
+    pattern = re.compile(rf"\d+(?:[{re.escape(group)}]\d{{3}}(?!\d))*(?:[{re.escape(decimal)}]\d+)?")
+    return pattern, decimal
+
+
+def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
+    """The numbers in ``text`` by value, as ``locale`` writes them, in Latin or Arabic-Indic digits.
+
+    "1,000" is one thousand in English and "1,5" is one and a half in French; a month written as a name
+    counts as its number, so "30 January 2026" matches "2026年1月30日".
+    """
+    found: Counter[Decimal] = Counter()
+    pattern, decimal = _number_pattern(locale)
+    for match in pattern.finditer(text):
+        digits = "".join(
+            str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in match.group()
+        )
+        found[Decimal(digits)] += 1
+    pattern, names = _month_names(locale)
+    for match in pattern.finditer(text):
+        found[Decimal(names[match.group()])] += 1
+    return found
+
+
+@lru_cache(maxsize=16)
+def _unit_pattern(locale: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    table = UNITS.get(Locale.parse(locale).language)
+    if table is None:
+        return None
+    words = {word: unit for unit, spelled in table.items() for word in spelled}
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"[ \u00a0\u202f]?({pattern})(?![A-Za-z])"), words
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split into sentences (after ., !, ? followed by a space, and after 。！？؟)."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def located_numbers(text: str, locale: str = "en") -> list[Number]:
+    """Every number in ``text`` with the unit that follows it and the index of its sentence."""
+    units = _unit_pattern(locale)
+    found = []
+    for index, sentence in enumerate(sentences(text)):
+        pattern, decimal = _number_pattern(locale)
+        for match in pattern.finditer(sentence):
+            unit = None
+            if units and (after := units[0].match(sentence, match.end())):
+                unit = units[1][after.group(1)]
+            found.append(Number(_value(match.group(), decimal), unit, index))
+        pattern, names = _month_names(locale)
+        found.extend(Number(Decimal(names[m.group()]), None, index) for m in pattern.finditer(sentence))
+    return found
+
+
+def _value(written: str, decimal: str) -> Decimal:
+    digits = "".join(str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in written)
+    return Decimal(digits)
+
+
+def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
+    """The numbers in ``text`` by value, as ``locale`` writes them, in Latin or Arabic-Indic digits.
+
+    "1,000" is one thousand in English and "1,5" is one and a half in French; a month written as a name
+    counts as its number, so "30 January 2026" matches "2026年1月30日".
+    """
+    return Counter(n.value for n in located_numbers(text, locale))
+
+
+def misplaced(english: list[Number], translated: list[Number]) -> list[str]:
+    """How the translation moved numbers away from what they count (empty when it did not).
+
+    Assumes the same numbers by value. A number's known unit must be matched by the same unit, or by a
+    number of unknown unit; when both texts have the same number of sentences, each sentence must keep
+    its own numbers.
+    """
+    found = []
+    for value in sorted({n.value for n in english}):
+        ours = Counter(n.unit for n in english if n.value == value)
+        theirs = Counter(n.unit for n in translated if n.value == value)
+        common = Counter({u: min(ours[u], theirs[u]) for u in ours if u})
+        ours_left, theirs_left = ours - common, theirs - common
+        known = sum(c for u, c in theirs_left.items() if u)
+        if known > ours_left[None] or sum(c for u, c in ours_left.items() if u) > theirs_left[None]:
+            found.append(f"{value} counts {_units(ours)} in English but {_units(theirs)} in the translation")
+    english_sentences = {n.sentence for n in english} | {0}
+    if max(english_sentences) == max({n.sentence for n in translated} | {0}) and not found:
+        for index in sorted(english_sentences):
+            ours = sorted(n.value for n in english if n.sentence == index)
+            theirs = sorted(n.value for n in translated if n.sentence == index)
+            if ours != theirs:
+                found.append(f"sentence {index + 1} has {_list(ours)} in English but {_list(theirs)} in the "
+                             "translation")
+    return found
+
+
+def _units(units: Counter[str | None]) -> str:
+    return " and ".join(sorted(f"{count}× {unit or 'something'}" if count > 1 else (unit or "something")
+                               for unit, count in units.items()))
+
+
+def _list(values: list[Decimal]) -> str:
+    return "[" + ", ".join(str(v) for v in values) + "]"
