@@ -6,8 +6,6 @@ read-back check is removed, together with any older copy, so what is on disk alw
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -15,9 +13,10 @@ from html import escape
 from pathlib import Path
 
 from leaflets.config import Project
-from leaflets.errors import CatalogError, ConfigError, Problem, RenderError, VerifyError
+from leaflets.errors import CatalogError, ConfigError, Problem, RenderError
 from leaflets.facts import FactBase, load_facts
-from leaflets.files import write_atomic
+from leaflets.files import OutputError
+from leaflets.outputs import FORMATS, OutputFolder, open_output, reconcile, sha256, write_listing, write_pair
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.render import leaflet_context, render_html
@@ -44,19 +43,24 @@ class BuildReport:
 
     written: list[Leaflet] = field(default_factory=list)
     skipped: dict[Job, list[Problem]] = field(default_factory=dict)
+    #: Things that went wrong while writing (read-back failures, disk errors, a malformed old manifest).
+    failures: list[str] = field(default_factory=list)
 
 
 def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: list[str] | None) -> list[Job]:
     """The (drug, locale) pairs to build, after rejecting unknown names."""
-    drugs = drugs or sorted(facts.drugs)
+    drugs = drugs or sorted([*facts.drugs, *facts.blocked])
     locales = locales or list(project.locales)
     project.check_selection(drugs, locales)
     return [Job(d, loc) for d in drugs for loc in locales]
 
 
-def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translator],
+def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translator], report: BuildReport,
                     draft: bool = False) -> list[Leaflet]:
-    """Render HTML and PDF in memory for every job whose strings all passed QA."""
+    """Render HTML and PDF in memory for every job whose strings all passed QA.
+
+    A leaflet that cannot be rendered (a glyph no font draws) is skipped with its reason; the others go on.
+    """
     from leaflets.pdf import html_to_pdf, require_fonts  # WeasyPrint is slow to import
 
     rendered = []
@@ -68,7 +72,11 @@ def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translat
         html = render_html(project.templates_dir, context, translate)
         disclaimer = translate(DISCLAIMER, "")
         leaflet = Leaflet(job, context["title"], html, [context["title"], disclaimer] + (["DRAFT"] if draft else []))
-        leaflet.pdf = html_to_pdf(html, project.templates_dir, f"{job.locale}/{job.drug}")
+        try:
+            leaflet.pdf = html_to_pdf(html, project.templates_dir, f"{job.locale}/{job.drug}")
+        except RenderError as exc:
+            report.skipped[job] = [Problem(f"{job.locale}/{job.drug}", None, exc.message)]
+            continue
         leaflet.seconds = time.perf_counter() - started
         rendered.append(leaflet)
     return rendered
@@ -81,11 +89,6 @@ def verify_leaflet(leaflet: Leaflet) -> list[str]:
     problems = [f"HTML lacks {text!r}" for text in leaflet.required if escape(text) not in leaflet.html]
     problems += [f"PDF text lacks {text!r}" for text in missing_texts(leaflet.pdf, leaflet.required)]
     return problems
-
-
-def _remove_outputs(job: Job, out_dir: Path) -> None:
-    for suffix in (".html", ".pdf"):
-        job.path(out_dir, suffix).unlink(missing_ok=True)
 
 
 def build(project: Project, out_dir: Path, drugs: list[str] | None = None, locales: list[str] | None = None,
@@ -101,77 +104,68 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
     if draft:
         out_dir = out_dir / "draft"
     started = time.perf_counter()
-    facts = load_facts(project)
+    folder = open_output(out_dir)
+    facts = load_facts(project, partial=True)
     jobs = plan(project, facts, drugs, locales)
     ui = ui_strings(project, facts)
     if not any(item.context == DISCLAIMER for item in ui):
         raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
                           f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
-    verdicts = translators_for(project, facts, jobs, ui, draft)
-    report = BuildReport(skipped={job: v for job, v in verdicts.items() if isinstance(v, list)})
+    report = BuildReport(skipped={job: facts.blocked[job.drug] for job in jobs if job.drug in facts.blocked})
+    verdicts = translators_for(project, facts, [j for j in jobs if j not in report.skipped], ui, draft)
+    report.skipped.update({job: v for job, v in verdicts.items() if isinstance(v, list)})
     if strict and report.skipped:
         problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
         raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
     ready = {job: v for job, v in verdicts.items() if isinstance(v, Translator)}
-    leaflets = render_leaflets(project, facts, ready, draft)
-    failures = []
-    for leaflet in leaflets:
-        problems = verify_leaflet(leaflet)
-        if problems:
-            failures.append(f"{leaflet.job.locale}/{leaflet.job.drug}: " + "; ".join(problems))
-            report.skipped[leaflet.job] = [Problem(leaflet.job.path(out_dir, ".pdf"), None, p) for p in problems]
-            continue
-        write_atomic(leaflet.job.path(out_dir, ".html"), leaflet.html.encode("utf-8"))
-        write_atomic(leaflet.job.path(out_dir, ".pdf"), leaflet.pdf)
-        report.written.append(leaflet)
-        LOG.info("wrote %s/%s (%.2f s)", leaflet.job.locale, leaflet.job.drug, leaflet.seconds)
-    for job in report.skipped:
-        _remove_outputs(job, out_dir)
-    write_manifest(out_dir, project, facts, report)
+    leaflets = render_leaflets(project, facts, ready, report, draft)
+    _write(project, facts, folder, jobs, leaflets, report)
     LOG.info("Done: %d leaflet(s) written, %d skipped, in %.1f s", len(report.written), len(report.skipped),
              time.perf_counter() - started)
-    if failures:
-        raise VerifyError("read-back check failed, output removed:\n" + "\n".join(failures))
     return report
 
 
-def write_manifest(out_dir: Path, project: Project, facts: FactBase, report: BuildReport) -> None:
-    """``manifest.json`` (every output with its checksum) and ``index.html`` for picking a leaflet."""
-    from leaflets.index import index_html
-
-    built = {(leaflet.job.drug, leaflet.job.locale) for leaflet in report.written} | {
-        (job.drug, job.locale) for job in report.skipped}
-    entries = [entry for entry in _earlier_outputs(out_dir) if (entry["drug"], entry["locale"]) not in built]
-    for leaflet in sorted(report.written, key=lambda item: (item.job.drug, item.job.locale)):
-        drug = facts.drugs[leaflet.job.drug]
-        for suffix in (".html", ".pdf"):
-            path = leaflet.job.path(out_dir, suffix)
-            entries.append({
-                "drug": drug.key, "locale": leaflet.job.locale, "format": suffix[1:],
-                "path": path.relative_to(out_dir).as_posix(), "title": leaflet.title,
-                "version": drug.version, "reviewed": drug.reviewed.isoformat(),
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            })
+def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[Job], leaflets: list[Leaflet],
+           report: BuildReport) -> None:
+    """Verify each rendered leaflet, bring the folder to a state the manifest vouches for, write, list."""
+    current = {(d, loc) for d in [*facts.drugs, *facts.blocked] for loc in project.locales}
+    building = {(job.drug, job.locale) for job in jobs}
+    report.failures += [str(p) for p in folder.problems]
+    report.failures += reconcile(folder, current - building, set(current))
+    for leaflet in leaflets:
+        job = leaflet.job
+        problems = verify_leaflet(leaflet)
+        if problems:
+            report.failures.append(f"{job.locale}/{job.drug}: read-back check failed, output removed: "
+                                   + "; ".join(problems))
+            report.skipped[job] = [Problem(folder.path(job.drug, job.locale, "pdf"), None, p) for p in problems]
+            continue
+        try:
+            write_pair(folder, job.drug, job.locale, {"html": leaflet.html.encode("utf-8"), "pdf": leaflet.pdf})
+        except OutputError as exc:
+            report.failures.append(f"{job.locale}/{job.drug}: not written: {exc.message}")
+            continue
+        report.written.append(leaflet)
+        LOG.info("wrote %s/%s (%.2f s)", job.locale, job.drug, leaflet.seconds)
+    entries = folder.entries + [entry for leaflet in report.written for entry in _entries(folder, facts, leaflet)]
+    entries.sort(key=lambda entry: (entry["drug"], entry["locale"], entry["format"]))
     skipped = [
         {"drug": job.drug, "locale": job.locale, "problems": [str(p) for p in problems]}
         for job, problems in sorted(report.skipped.items(), key=lambda kv: (kv[0].drug, kv[0].locale))
     ]
-    entries.sort(key=lambda entry: (entry["drug"], entry["locale"], entry["format"]))
-    manifest = {"outputs": entries, "skipped": skipped}
-    write_atomic(out_dir / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
-    write_atomic(out_dir / "index.html", index_html(project, facts, entries).encode("utf-8"))
+    from leaflets.index import index_html
 
-
-def _earlier_outputs(out_dir: Path) -> list[dict]:
-    """Entries of an earlier build that are still on disk unchanged (a partial build keeps them)."""
     try:
-        earlier = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
-        return []
-    kept = []
-    for entry in earlier:
-        path = out_dir / entry.get("path", "")
-        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256"):
-            kept.append(entry)
-    return kept
+        write_listing(folder, {"outputs": entries, "skipped": skipped}, index_html(project, facts, entries))
+    except OutputError as exc:
+        report.failures.append(exc.message)
 
+
+def _entries(folder: OutputFolder, facts: FactBase, leaflet: Leaflet) -> list[dict]:
+    drug = facts.drugs[leaflet.job.drug]
+    return [{
+        "drug": drug.key, "locale": leaflet.job.locale, "format": fmt,
+        "path": f"{leaflet.job.locale}/{drug.key}.{fmt}", "title": leaflet.title,
+        "version": drug.version, "reviewed": drug.reviewed.isoformat(),
+        "sha256": sha256(folder.path(drug.key, leaflet.job.locale, fmt)),
+    } for fmt in FORMATS]

@@ -252,7 +252,7 @@ def read_catalog(path: Path, locale: str, shown: Path | str | None = None) -> di
 def update_catalogs(project: Project, facts: FactBase) -> list[Path]:
     """Write the POT and merge it into every target locale's .po; return the files written."""
     source = source_catalog(project, facts)
-    remove_stale_temporaries(project.translations_dir)
+    remove_stale_temporaries(project.translations_dir, (".po", ".pot"))
     write_catalog(source, project.pot_path, None)
     written = [project.pot_path]
     for locale in project.target_locales:

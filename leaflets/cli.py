@@ -66,8 +66,11 @@ def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], 
         click.echo(f"skipped {job.locale}/{job.drug}: not written because:", err=True)
         for problem in problems:
             click.echo(f"  {problem}", err=True)
-    if report.skipped:
-        raise LeafletError(f"{len(report.skipped)} leaflet(s) not written; fix the problems above")
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+    if report.skipped or report.failures:
+        raise LeafletError(f"{len(report.skipped)} leaflet(s) not written, {len(report.failures)} output "
+                           "problem(s); fix the problems above")
 
 
 @cli.group()
@@ -146,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.Abort:
         click.echo("aborted", err=True)
+        return 1
+    except OSError as exc:  # a disk or permission problem no stage anticipated: still one clear line
+        from leaflets.files import describe_os_error
+
+        click.echo(f"error: {describe_os_error(exc)}", err=True)
         return 1
     return 0
 

@@ -80,14 +80,19 @@ def write_temporary(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete ``.<name>.*.tmp`` files a killed run left anywhere under ``folder``; return them."""
+def remove_stale_temporaries(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Delete ``.<name><suffix>.*.tmp`` files that a killed run left under ``folder``; return them.
+
+    Only our own temporary names are matched (one of ``suffixes`` before the random part), so a hidden
+    ``.tmp`` file of someone else's in the same folder is left alone.
+    """
     removed = []
     if folder.is_dir():
-        for tmp in folder.rglob(f".*{TMP_SUFFIX}"):
-            if tmp.is_file() and not tmp.is_symlink() and is_inside(tmp, folder):
-                tmp.unlink(missing_ok=True)
-                removed.append(tmp)
+        for suffix in suffixes:
+            for tmp in folder.rglob(f".*{suffix}.*{TMP_SUFFIX}"):
+                if tmp.is_file() and not tmp.is_symlink() and is_inside(tmp, folder):
+                    tmp.unlink(missing_ok=True)
+                    removed.append(tmp)
     return removed
 
 

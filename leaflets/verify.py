@@ -25,9 +25,13 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def missing_texts(pdf: bytes, required: list[str]) -> list[str]:
-    """The ``required`` texts that cannot be found in the PDF (all of them if it cannot be read)."""
+    """The ``required`` texts that cannot be found in the PDF (all of them if it cannot be read).
+
+    A text with nothing left after normalising (only spaces or invisible characters) counts as missing:
+    the empty string is "found" in any PDF, which once let a blank disclaimer through.
+    """
     try:
         found = normalise(pdf_text(pdf))
-    except (PdfReadError, ValueError):
+    except (PdfReadError, ValueError, KeyError, TypeError):
         return list(required)
-    return [text for text in required if normalise(text) not in found]
+    return [text for text in required if not normalise(text) or normalise(text) not in found]

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from leaflets.build import build
 from leaflets.cli import main
 from leaflets.config import Project
-from leaflets.errors import CatalogError, ConfigError, RenderError, VerifyError
+from leaflets.errors import CatalogError, ConfigError, RenderError
 from leaflets.verify import normalise, pdf_text
 
 from conftest import fill_catalog
@@ -114,11 +114,13 @@ def test_number_changed_in_translation_blocks(project: Project, tmp_path: Path) 
     assert "numbers differ from the English: [2] in English, [3] in the translation" in problem.message
 
 
-def test_glyph_no_font_can_draw_fails(project: Project, tmp_path: Path) -> None:
+def test_glyph_no_font_can_draw_blocks_only_that_leaflet(project: Project, tmp_path: Path) -> None:
     fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天2次。\U0001F9FF"})
-    with pytest.raises(RenderError, match=r"zh_CN/demo-cream: text the fonts cannot draw: .*U\+1F9FF"):
-        build(project, tmp_path / "out", locales=["zh_CN"])
+    report = build(project, tmp_path / "out")
+    [problem] = report.skipped[next(iter(report.skipped))]
+    assert "zh_CN/demo-cream: text the fonts cannot draw:" in str(problem) and "U+1F9FF" in str(problem)
     assert not (tmp_path / "out/zh_CN/demo-cream.pdf").exists()
+    assert (tmp_path / "out/en/demo-cream.pdf").is_file()
 
 
 def test_template_without_disclaimer_is_refused(project: Project, tmp_path: Path) -> None:
@@ -134,8 +136,9 @@ def test_hidden_disclaimer_fails_read_back_and_removes_output(project: Project, 
     assert (out / "en/demo-cream.pdf").is_file()
     partial = project.root / "templates/partials/disclaimer.html"
     partial.write_text("{% if false %}" + partial.read_text(encoding="utf-8") + "{% endif %}", encoding="utf-8")
-    with pytest.raises(VerifyError, match="en/demo-cream: HTML lacks 'This leaflet does not replace"):
-        build(project, out, locales=["en"])
+    report = build(project, out, locales=["en"])
+    assert report.failures[0].startswith("en/demo-cream: read-back check failed, output removed: HTML lacks "
+                                         "'This leaflet does not replace")
     assert not (out / "en/demo-cream.pdf").exists()  # the older copy is gone too
     assert not (out / "en/demo-cream.html").exists()
 

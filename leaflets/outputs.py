@@ -1,0 +1,151 @@
+"""The output folder: which leaflets on disk are vouched for, and writing them so that it stays that way.
+
+The promise is that after any build, finished or not, every leaflet on disk is an HTML and PDF pair that
+passed every check together, and ``manifest.json`` lists exactly those. So:
+
+- the previous manifest is read strictly; an entry is trusted only if its file still has its checksum;
+- files at our output names that no valid entry vouches for, leaflets of drugs or locales that no longer
+  exist, and temporary files of a killed build are removed before anything is written;
+- a leaflet's two files are written under temporary names first and renamed together; if either write
+  fails, both new files and the old pair are removed;
+- nothing outside the output folder is ever deleted, and names only become paths after validation.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leaflets.config import NAME, Project, check_locale
+from leaflets.errors import Problem
+from leaflets.files import (OutputError, describe_os_error, is_inside, remove_inside, remove_stale_temporaries,
+                            write_atomic, write_temporary)
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+FORMATS = ("html", "pdf")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ENTRY_KEYS = {"drug", "locale", "format", "path", "title", "version", "reviewed", "sha256"}
+
+
+@dataclass
+class OutputFolder:
+    """An output folder and what its previous manifest vouches for."""
+
+    root: Path
+    entries: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def path(self, drug: str, locale: str, fmt: str) -> Path:
+        return self.root / locale / f"{drug}.{fmt}"
+
+
+def open_output(root: Path) -> OutputFolder:
+    """Check that ``root`` can be an output folder and read its manifest (strictly)."""
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root}: is a file, not a folder; move it away or choose another folder with --out")
+    folder = OutputFolder(root)
+    manifest = root / MANIFEST
+    if not manifest.exists():
+        return folder
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        folder.entries = [_valid_entry(n, entry) for n, entry in enumerate(data["outputs"])]
+    except (OSError, UnicodeError, ValueError, KeyError, TypeError) as exc:
+        folder.entries = []
+        folder.problems.append(Problem(manifest, None, f"malformed manifest ({_reason(exc)}); leaflets not rebuilt "
+                                       "now cannot be vouched for and were removed; build them again"))
+    return folder
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing key {exc}"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def _valid_entry(n: int, entry: object) -> dict:
+    """``entry`` if every field is well formed; names are checked before they become paths."""
+    if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
+        raise ValueError(f"outputs[{n}] must have exactly the keys {', '.join(sorted(_ENTRY_KEYS))}")
+    drug, locale, fmt = entry["drug"], entry["locale"], entry["format"]
+    if not (isinstance(drug, str) and NAME.match(drug)) or check_locale(locale, "locale") or fmt not in FORMATS:
+        raise ValueError(f"outputs[{n}] has an invalid drug, locale or format")
+    if entry["path"] != f"{locale}/{drug}.{fmt}" or not _SHA256.match(str(entry["sha256"])):
+        raise ValueError(f"outputs[{n}] has an unexpected path or checksum")
+    return entry
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def reconcile(folder: OutputFolder, keep: set[tuple[str, str]], known: set[tuple[str, str]]) -> list[str]:
+    """Remove what the manifest cannot vouch for; return problems met while removing.
+
+    ``keep`` are the (drug, locale) pairs whose earlier output may stay if unchanged on disk; ``known``
+    are all pairs whose output names we own (current drugs and locales, and those of the old manifest).
+    """
+    failures: list[str] = []
+    remove_stale_temporaries(folder.root, tuple(f".{fmt}" for fmt in (*FORMATS, "json")))
+    vouched = []
+    for entry in folder.entries:
+        path = folder.path(entry["drug"], entry["locale"], entry["format"])
+        pair = (entry["drug"], entry["locale"])
+        known.add(pair)
+        if pair in keep and path.is_file() and is_inside(path, folder.root) and sha256(path) == entry["sha256"]:
+            vouched.append(entry)
+    # A pair is kept only whole: if one of its files changed or vanished, both go.
+    complete = {(e["drug"], e["locale"]) for e in vouched if e["format"] == "html"} & {
+        (e["drug"], e["locale"]) for e in vouched if e["format"] == "pdf"}
+    folder.entries = [e for e in vouched if (e["drug"], e["locale"]) in complete]
+    for drug, locale in sorted(known - complete):
+        failures += remove_pair(folder, drug, locale)
+    return failures
+
+
+def remove_pair(folder: OutputFolder, drug: str, locale: str) -> list[str]:
+    """Delete a leaflet's files (never outside the folder); return what could not be deleted."""
+    failures = []
+    for fmt in FORMATS:
+        try:
+            remove_inside(folder.path(drug, locale, fmt), folder.root)
+        except OutputError as exc:
+            failures.append(exc.message)
+    return failures
+
+
+def write_pair(folder: OutputFolder, drug: str, locale: str, files: dict[str, bytes]) -> None:
+    """Write a leaflet's HTML and PDF so that they change together, or not at all (old pair removed)."""
+    written: dict[Path, Path] = {}
+    try:
+        for fmt, data in files.items():
+            target = folder.path(drug, locale, fmt)
+            written[target] = write_temporary(target, data)
+        for target, tmp in written.items():
+            os.replace(tmp, target)
+    except (OutputError, OSError) as exc:
+        for tmp in written.values():
+            tmp.unlink(missing_ok=True)
+        remove_pair(folder, drug, locale)
+        raise exc if isinstance(exc, OutputError) else OutputError(describe_os_error(exc)) from None
+
+
+def write_listing(folder: OutputFolder, manifest: dict, index: str) -> None:
+    """Write ``manifest.json`` and ``index.html``; if that fails, remove both rather than leave a stale list."""
+    try:
+        write_atomic(folder.root / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+        write_atomic(folder.root / INDEX, index.encode("utf-8"))
+    except OutputError as exc:
+        for name in (MANIFEST, INDEX):
+            try:
+                remove_inside(folder.root / name, folder.root)
+            except OutputError:
+                pass  # the disk refuses even deletion; the message below says what to do
+        raise OutputError(f"{exc.message}; {MANIFEST} and {INDEX} were removed, so that no list disagrees with "
+                          "the disk; build again once the problem is fixed") from None
