@@ -89,8 +89,8 @@ def test_required_safety_topic_missing(project: Project) -> None:
 def test_rejected_record_needs_reason(project: Project) -> None:
     edit(project, "    reason: The 8-week", "    note: The 8-week")
     found = problems(project)
-    assert any("facts[6]: unknown key 'note'" in p for p in found)
-    assert any("facts[6]: missing 'reason'" in p for p in found)
+    assert any("facts[7]: unknown key 'note'" in p for p in found)
+    assert any("facts[7]: missing 'reason'" in p for p in found)
 
 
 def test_unknown_document(project: Project) -> None:
@@ -101,7 +101,7 @@ def test_unknown_document(project: Project) -> None:
 
 def test_check_command_reports_and_exits_1(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--project", str(project.root), "check"]) == 0
-    assert "ok: 1 drug file(s), 7 records (6 verified, 1 rejected)" in capsys.readouterr().out
+    assert "ok: 1 drug file(s), 8 records (7 verified, 1 rejected)" in capsys.readouterr().out
     edit(project, "section: how-to-use", "section: dosage")
     assert main(["--project", str(project.root), "check"]) == 1
     err = capsys.readouterr().err

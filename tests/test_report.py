@@ -24,7 +24,7 @@ def test_report_lists_each_seed_claim_with_verdict(project: Project, tmp_path: P
     assert ("| 如果在8周内没有显然的治疗的效果改善 | rejected | `demo.reassess.8w` | The 8-week reassessment is the "
             "atopic dermatitis rule") in md
     assert "## 000_b2a6c86383cee707.txt\n\nverified: 0, corrected: 0, rejected: 0 (claims: 0)" in md
-    assert "- **demo-cream**: 4 —" in md  # facts required by references that no seed made
+    assert "- **demo-cream**: 5 —" in md  # facts required by references that no seed made
     unrecorded = md.split("## Sentences with no record")[1]
     assert "鲁索替尼乳膏主要用于治疗12岁及以上患者的非节段性白癜风" not in unrecorded  # quoted by demo.use.age
     assert "鲁索替尼治疗白癜风的安全性" in unrecorded
@@ -67,7 +67,7 @@ def test_facts_due_before_date(project: Project, capsys: pytest.CaptureFixture[s
                                 "(verified, checked 2025-01-10)"]
     assert "1 fact(s) due for re-review before 2026-01-01" in err
     assert main(["--project", str(project.root), "facts", "due", "--before", "2026-12-01"]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 7
+    assert len(capsys.readouterr().out.splitlines()) == 8
     assert main(["--project", str(project.root), "facts", "due", "--before", "soon"]) == 2
 
 
