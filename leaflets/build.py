@@ -16,7 +16,8 @@ from leaflets.config import Project
 from leaflets.errors import CatalogError, ConfigError, Problem, RenderError
 from leaflets.facts import FactBase, load_facts
 from leaflets.files import OutputError
-from leaflets.outputs import FORMATS, OutputFolder, open_output, reconcile, sha256, write_listing, write_pair
+from leaflets.outputs import (FORMATS, OutputFolder, open_output, reconcile, remove_pair, sha256, write_listing,
+                              write_pair)
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.render import leaflet_context, render_html
@@ -158,7 +159,12 @@ def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[J
     try:
         write_listing(folder, {"outputs": entries, "skipped": skipped}, index_html(project, facts, entries))
     except OutputError as exc:
-        report.failures.append(exc.message)
+        # Without a manifest nothing on disk is vouched for: remove the leaflets too, so that none is served
+        # unlisted, and the next build starts from a folder that agrees with itself.
+        for drug, locale in sorted({(entry["drug"], entry["locale"]) for entry in entries}):
+            report.failures += remove_pair(folder, drug, locale)
+        report.written.clear()
+        report.failures.append(f"{exc.message}; the leaflets in it were removed as well")
 
 
 def _entries(folder: OutputFolder, facts: FactBase, leaflet: Leaflet) -> list[dict]:

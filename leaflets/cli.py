@@ -46,7 +46,7 @@ def check(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--drug", "drugs", multiple=True, help="Build only this drug (repeatable).")
 @click.option("--locale", "locales", multiple=True, help="Build only this locale (repeatable).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder [default: build/ in the project].")
 @click.option("--strict", is_flag=True, help="Fail, writing nothing, if any selected leaflet is blocked.")
 @click.option("--draft", is_flag=True,

@@ -342,7 +342,7 @@ class _Checker:
             if topic not in verified_topics:
                 self.problem(path, data.line_of("facts"), f"facts: no verified fact with topic {topic!r}; every "
                              "leaflet must carry it even when the seeds omit it (use 'origin: reference')")
-        if None in (key, title, reviewed) or not isinstance(version, int):
+        if None in (key, title, reviewed) or key != path.stem or not isinstance(version, int):
             return None
         return Drug(key, title, dict(names), version, reviewed, tuple(shared), facts, path)
 

@@ -126,6 +126,9 @@ def write_pair(folder: OutputFolder, drug: str, locale: str, files: dict[str, by
     try:
         for fmt, data in files.items():
             target = folder.path(drug, locale, fmt)
+            if not is_inside(target, folder.root):
+                raise OutputError(f"{target}: refusing to write outside the output folder {folder.root} "
+                                  "(a symbolic link points elsewhere); remove the link")
             written[target] = write_temporary(target, data)
         for target, tmp in written.items():
             os.replace(tmp, target)

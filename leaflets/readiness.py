@@ -52,7 +52,8 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
             continue
         if job.locale not in catalogs:
             try:
-                catalogs[job.locale] = read_catalog(project.po_path(job.locale), job.locale)
+                path = project.po_path(job.locale)
+                catalogs[job.locale] = read_catalog(path, job.locale, _relative(project, path))
             except CatalogError as exc:
                 catalogs[job.locale] = exc.problems
         entries = catalogs[job.locale]
@@ -91,7 +92,7 @@ def status_table(project: Project) -> str:
     for locale in project.target_locales:
         path = project.po_path(locale)
         try:
-            entries = read_catalog(path, locale)
+            entries = read_catalog(path, locale, _relative(project, path))
         except CatalogError as exc:  # one clear error, not every string reported "missing"
             details.extend(f"  {p}" for p in exc.problems)
             lines.extend(f"{locale:8} {drug:24} {'-':>9}  unreadable catalog" for drug in sorted(facts.drugs))
