@@ -66,6 +66,7 @@ class Case:
     absent: tuple[str, ...] = ()  # outputs that must not exist afterwards
     present: tuple[str, ...] = ()  # outputs that must still be written (the others build where they can)
     prebuild: bool = False  # build once before breaking, so there are earlier outputs to protect
+    setup: Callable[[World], None] | None = None  # runs before the prebuild
 
 
 def second_drug(w: World) -> None:
@@ -278,6 +279,23 @@ CASES = [
          absent=("en/demo-cream.html", "en/demo-cream.pdf", "zh_CN/demo-cream.html")),
     Case("disk full while writing the manifest", _no_space_for("index.html"), "manifest.json and index.html were removed",
          prebuild=True, absent=("manifest.json", "index.html")),
+    Case("temporary files of a killed build",
+         lambda w: [(w.out / rel).write_bytes(b"half") for rel in ("en/.demo-cream.pdf.x1.tmp", ".manifest.json.x2.tmp")],
+         "", code=0, prebuild=True, present=("en/demo-cream.pdf",)),
+    Case("drug whose fact file was removed", lambda w: (w.root / "seeds/facts/demo-two.yaml").unlink(), "", code=0,
+         setup=second_drug, prebuild=True, absent=("en/demo-two.pdf", "en/demo-two.html"),
+         present=("en/demo-cream.pdf",)),
+    Case("a locale removed from the project",
+         lambda w: w.edit("leaflets.toml", 'locales = ["en", "zh_CN"]', 'locales = ["en"]'), "", code=0,
+         prebuild=True, absent=("zh_CN/demo-cream.pdf", "zh_CN/demo-cream.html"), present=("en/demo-cream.pdf",)),
+    Case("i18n update on a catalog with a duplicate entry",
+         lambda w: (w.root / PO).write_text((w.root / PO).read_text(encoding="utf-8") + '\nmsgctxt "demo.how.dose"\n'
+                                           'msgid "Apply a thin layer 2 times a day."\nmsgstr "厚涂"\n', encoding="utf-8"),
+         "duplicate message definition", argv=["i18n", "update"]),
+    Case("draft and strict together", lambda w: None, "--draft and --strict contradict each other",
+         argv=[*BUILD, "--draft", "--strict"]),
+    Case("check with a duplicate key", lambda w: w.edit(FACTS, "title: Demo cream\n", "title: Demo cream\ntitle: Other\n"),
+         "duplicate key 'title' (first on line 4)", argv=["check"]),
     Case("locale folder is a link to outside",
          lambda w: (shutil.rmtree(w.out / "en"), (w.out / "en").symlink_to(w.outside)),
          "refusing to write outside the output folder", prebuild=True, absent=("en/demo-cream.pdf",)),
@@ -292,8 +310,10 @@ def test_refuses(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     world.outside.mkdir()
     (world.outside / "keep.txt").write_text("a file nobody may touch\n", encoding="utf-8")
     argv = ["--project", str(world.root)] + [a.replace("{out}", str(world.out)) for a in case.argv]
+    if case.setup:
+        case.setup(world)
     if case.prebuild:
-        assert main(argv) == 0
+        main(argv)
     capsys.readouterr()
     case.breaks(world)
     before = {rel: _snapshot(tmp_path, rel) for rel in case.unchanged}
@@ -327,3 +347,35 @@ def _assert_consistent(out: Path) -> None:
     else:
         assert not on_disk, on_disk
     assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_outputs_and_catalogs_follow_the_umask(umask: int, tmp_path: Path) -> None:
+    """A clinic's web server must be able to read what the build writes (mkstemp alone gives 0600)."""
+    project = make_project(tmp_path)
+    old = os.umask(umask)
+    try:
+        assert main(["--project", str(project.root), "build", "--out", str(tmp_path / "out")]) == 0
+        assert main(["--project", str(project.root), "i18n", "update"]) == 0
+    finally:
+        os.umask(old)
+    written = [*sorted((tmp_path / "out").rglob("*.*")), project.po_path("zh_CN"), project.pot_path]
+    assert len(written) >= 7
+    for path in written:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+def test_a_reviewed_move_of_numbers_is_accepted_only_for_that_order(tmp_path: Path) -> None:
+    """A translator may approve a moved number; the approval lapses when the numbers change again."""
+    project = make_project(tmp_path)
+    out = ["--project", str(project.root), "build", "--out", str(tmp_path / "out"), "--locale", "zh_CN"]
+    fill_catalog(project, "zh_CN", {"demo.how.interval": "2次涂药之间至少间隔8小时。每日使用2次。"})
+    assert main(out) == 1  # the sentences swapped their numbers
+    po = project.po_path("zh_CN")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgctxt "demo.how.interval"', '# numbers-reviewed: 2, 8, 2\nmsgctxt "demo.how.interval"'),
+                  encoding="utf-8")
+    assert main(out) == 0
+    fill_catalog(project, "zh_CN", {"demo.how.interval": "8次涂药之间至少间隔2小时。每日使用2次。"})
+    assert "# numbers-reviewed: 2, 8, 2" in po.read_text(encoding="utf-8")  # the comment stays ...
+    assert main(out) == 1  # ... but no longer approves
