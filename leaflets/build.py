@@ -15,7 +15,7 @@ from pathlib import Path
 from leaflets.config import Project
 from leaflets.errors import CatalogError, ConfigError, Problem, RenderError
 from leaflets.facts import FactBase, load_facts
-from leaflets.files import OutputError
+from leaflets.files import OutputError, is_inside
 from leaflets.outputs import (FORMATS, OutputFolder, open_output, reconcile, remove_pair, sha256, write_listing,
                               write_pair)
 from leaflets.qa import Translator
@@ -105,6 +105,9 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
     if draft:
         out_dir = out_dir / "draft"
     started = time.perf_counter()
+    if is_inside(project.root, out_dir):
+        raise ConfigError(f"{out_dir}: the output folder contains the project itself; a build removes files "
+                          "it cannot vouch for there, so give it a folder of its own, like build/")
     folder = open_output(out_dir)
     facts = load_facts(project, partial=True)
     jobs = plan(project, facts, drugs, locales)

@@ -199,7 +199,11 @@ def msgfmt_problems(path: Path, shown: Path | str) -> list[Problem]:
         elif match:
             problems.append(Problem(shown, int(match.group(1)), f"msgfmt --check: {match.group(2)}"))
     if done.returncode != 0 and not problems:
-        problems.append(Problem(shown, None, f"msgfmt --check failed: {done.stderr.strip() or done.returncode}"))
+        said = [line.replace(f"msgfmt: {path}: ", "").replace("warning: ", "").strip()
+                for line in done.stderr.splitlines() if "fatal error" not in line]
+        problems.append(Problem(shown, None, f"msgfmt --check: {'; '.join(filter(None, said)) or done.returncode}; "
+                                             "a catalog needs its header entry (msgid \"\") with "
+                                             "'Content-Type: text/plain; charset=UTF-8'"))
     return problems
 
 

@@ -23,6 +23,7 @@ def cli(ctx: click.Context, project_dir: Path, quiet: bool) -> None:
     """Turn verified medical facts into printable, translated patient leaflets."""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", force=True)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # "Step 2 - ..." lines are not ours
     ctx.obj = project_dir
 
 

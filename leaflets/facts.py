@@ -282,7 +282,8 @@ class _Checker:
                 continue
             text = self.document_text(document)
             if text is None:
-                known = ", ".join(self.document_names())
+                known = ", ".join(self.document_names()) or f"none: {self._rel(self.project.documents_dir)}/ " \
+                    "has no .txt files; restore the seeds from ../shared/seeds/"
                 self.problem(path, item.line_of("document"), f"{here}.document: no seed document "
                              f"{document!r}; expected one of: {known}")
             elif document in self._unreadable:

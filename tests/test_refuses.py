@@ -265,6 +265,8 @@ CASES = [
     Case("output folder is a file", lambda w: w.out.write_text("not a folder", encoding="utf-8"),
          "is a file, not a folder; move it away or choose another folder with --out",
          unchanged=("outside", "project/seeds", "project/translations", "out")),
+    Case("output folder is the project", lambda w: None, "the output folder contains the project itself",
+         argv=["build", "--out", "{root}"], unchanged=("outside", "project")),
     Case("malformed earlier manifest", _manifest_broken('{"outputs": ["en/demo-cream.pdf"]}'),
          "malformed manifest", prebuild=True, present=("en/demo-cream.pdf", "zh_CN/demo-cream.pdf")),
     Case("manifest that is not JSON", _manifest_broken("{"), "malformed manifest", prebuild=True,
@@ -309,7 +311,8 @@ def test_refuses(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     world.monkeypatch = monkeypatch  # type: ignore[attr-defined]
     world.outside.mkdir()
     (world.outside / "keep.txt").write_text("a file nobody may touch\n", encoding="utf-8")
-    argv = ["--project", str(world.root)] + [a.replace("{out}", str(world.out)) for a in case.argv]
+    argv = ["--project", str(world.root)] + [a.replace("{out}", str(world.out)).replace("{root}", str(world.root))
+                                               for a in case.argv]
     if case.setup:
         case.setup(world)
     if case.prebuild:
