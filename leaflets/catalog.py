@@ -20,7 +20,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import PoFileError, normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 
 from leaflets.config import Project
 from leaflets.errors import CatalogError, Problem, SystemDependencyError, raise_if
@@ -147,6 +147,7 @@ def write_catalog(catalog: Catalog, path: Path, locale: str | None) -> None:
     Babel guesses ``python-format`` from any "%" ("1.5%"), and msgfmt then rejects the translation;
     only strings with a real ``%(name)s`` placeholder keep the flag.
     """
+    _restore_previous(catalog)
     for message in catalog:
         if message.id and not PLACEHOLDER.search(message.id):
             message.flags.discard("python-format")
@@ -226,10 +227,30 @@ def _parse(path: Path, locale: str, shown: Path | str | None = None) -> Catalog:
                                                  "header 'Content-Type: text/plain; charset=UTF-8'")]) from None
     except OSError as exc:
         raise CatalogError([Problem(shown, None, f"cannot read catalog: {exc.strerror}")]) from None
+    _restore_previous(catalog)
     if (catalog.charset or "").lower().replace("-", "") != "utf8":
         raise CatalogError([Problem(shown, None, f"charset is {catalog.charset!r}; catalogs must be UTF-8: set "
                                                  "'Content-Type: text/plain; charset=UTF-8' in the header")])
     return catalog
+
+
+def _restore_previous(catalog: Catalog) -> None:
+    """Turn ``#| msgid`` lines back into the previous English of fuzzy entries.
+
+    Babel reads ``#|`` lines as translator comments ("| msgid ..."); left so, they would pile up as
+    ``# | msgid`` comments and the old English a translator compares against would be lost. Once an entry
+    is no longer fuzzy, its old English is dropped, as gettext's msgmerge does.
+    """
+    for message in catalog:
+        kept, previous = [], []
+        for comment in message.user_comments:
+            (previous if comment.startswith("|") else kept).append(comment[1:].strip())
+        if not previous:
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        if message.fuzzy and previous[0].startswith("msgid "):
+            previous[0] = previous[0][len("msgid "):]
+            message.previous_id = ["".join(unescape(part) for part in previous)]
 
 
 def read_catalog(path: Path, locale: str, shown: Path | str | None = None) -> dict[str, Entry]:

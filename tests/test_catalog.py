@@ -144,3 +144,27 @@ def test_glossary_and_identical_text() -> None:
         "zh_CN: x.name: translation is (nearly) identical to the English; translate it, or if the English is "
         "right in this language add the translator comment '# same-as-english: reviewed'",
     ]
+
+
+def test_long_previous_english_survives_updates_and_goes_when_reviewed(project: Project) -> None:
+    """Babel reads '#|' lines as comments; they must stay the previous msgid, not pile up as '# |' comments."""
+    path = project.root / "seeds/facts/demo-cream.yaml"
+    longer = "Use it 2 times a day. Leave at least 8 hours between the 2 applications, morning and evening, " \
+             "every day, on the white patches only."
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Use it 2 times a day. Leave at least 8 hours between the 2 applications.", longer), encoding="utf-8")
+    update_catalogs(project, load_facts(project))
+    first = project.po_path("zh_CN").read_text(encoding="utf-8")
+    from leaflets.catalog import _parse
+
+    [entry] = [m for m in _parse(project.po_path("zh_CN"), "zh_CN") if m.context == "demo.how.interval"]
+    assert entry.fuzzy and entry.previous_id == ["Use it 2 times a day. Leave at least 8 hours between the 2 "
+                                                 "applications."]
+    assert "# |" not in first
+    update_catalogs(project, load_facts(project))
+    assert project.po_path("zh_CN").read_text(encoding="utf-8") == first  # kept, once
+    from conftest import fill_catalog
+
+    fill_catalog(project, "zh_CN", {"demo.how.interval": "每日使用2次。2次涂药之间至少间隔8小时，早晚各1次，每天都用，只涂白斑。"})
+    reviewed = project.po_path("zh_CN").read_text(encoding="utf-8")
+    assert "#|" not in reviewed and "# |" not in reviewed
