@@ -66,11 +66,13 @@ def needed_strings(facts: FactBase, drug: str, locale: str, ui: list[Needed]) ->
 def _glossary(names: dict[str, object], locale: str) -> list[tuple[str, str]]:
     """(English word, name the translation must contain) pairs from the drug file's ``names``.
 
-    Brand names stay as they are in every language; the INN must appear as the name given for the
+    Brand and company names stay as they are in every language; the INN must appear as the name given for the
     locale (``names.zh_CN``), so that one medicine is not called by two Chinese names in one leaflet.
     """
-    brands = names.get("brand") or []
-    rules = [(str(b).lower(), str(b)) for b in (brands if isinstance(brands, list) else [brands])]
+    rules = []
+    for key in ("brand", "company"):  # names that stay as they are in every language
+        kept = names.get(key) or []
+        rules += [(str(b).lower(), str(b)) for b in (kept if isinstance(kept, list) else [kept])]
     if names.get(locale):
         rules.append((str(names["inn"]).lower(), str(names[locale])))
     return rules
