@@ -6,11 +6,13 @@ stylesheet is included as template source, never passed through a variable, so i
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypedDict
 
 import jinja2
+from markupsafe import Markup
 from babel import Locale
 from babel.dates import format_date
 
@@ -23,15 +25,46 @@ Translate = Callable[[str, str], str]
 
 
 class Item(TypedDict):
-    """One printed statement and the numbers of the references that back it."""
+    """One printed statement and the references that back it, as "3" or "3 §2" (document 3, section 2)."""
 
     text: str
-    refs: list[int]
+    refs: list[str]
+
+
+class Group(TypedDict):
+    """Statements under one EU QRD subheading ("If you forget ..."); ``key`` picks the heading."""
+
+    key: str
+    lines: list[Item]
 
 
 class Section(TypedDict):
     key: str
-    lines: list[Item]
+    groups: list[Group]
+
+
+class Source(TypedDict):
+    """A document listed once in the sources, with the parts of it that the leaflet cites."""
+
+    title: str
+    url: str
+    parts: list[str]
+
+
+#: Which QRD subheading a fact's topic prints under; topics not listed print first, without a subheading.
+GROUP_OF_TOPIC: dict[str, str] = {
+    "off-label": "off-label", "vitiligo": "vitiligo", "contraindication": "do-not-use", "warning": "warnings",
+    "children": "children", "interaction": "other-medicines", "pregnancy": "pregnancy",
+    "breastfeeding": "pregnancy", "driving": "driving", "excipients": "excipients", "overdose": "overdose",
+    "missed-dose": "missed-dose", "stopping": "stopping", "urgent-side-effect": "urgent", "pack": "pack",
+}
+#: Print order of the groups within a section, following the EU QRD template: the off-label statement
+#: and "get help straight away" come first; a before-use fact without a topic is a warning.
+GROUP_ORDER: tuple[str, ...] = (
+    "off-label", "urgent", "do-not-use", "general", "warnings", "children", "other-medicines", "pregnancy",
+    "driving", "excipients", "overdose", "missed-dose", "stopping", "pack", "vitiligo",
+)
+_SECTION_PART = re.compile(r"^(?:sections?|§)\s*([0-9][0-9.]*(?:\s*(?:,|and|&)\s*[0-9][0-9.]*)*)", re.I)
 
 
 class LeafletContext(TypedDict):
@@ -43,10 +76,11 @@ class LeafletContext(TypedDict):
     brands: str
     boxed: list[Item]
     sections: list[Section]
-    references: list[Reference]
+    references: list[Source]
     version: int
     reviewed: str  # formatted for the locale
     reviewed_iso: str
+    language: str  # the locale's name in its own language, for the running header
     draft: bool
 
 
@@ -78,40 +112,91 @@ def _glossary(names: dict[str, object], locale: str) -> list[tuple[str, str]]:
     return rules
 
 
+def group_key(fact: Fact) -> str:
+    """The QRD subheading group a fact prints under."""
+    key = GROUP_OF_TOPIC.get(fact.topic or "", "general")
+    if key == "vitiligo" and fact.section != "what-it-is":
+        return "general"
+    if key == "general" and fact.section == "before-use":
+        return "warnings"
+    return key
+
+
+def sources(facts: list[Fact]) -> tuple[list[Source], dict[Reference, str]]:
+    """Each cited document once (by URL, else title), and for each reference its citation mark.
+
+    Titles name the part read ("..., section 2 'Driving'"); the part is what the references of one
+    document do not share, so the list stays one line per document and the mark says "3 §2".
+    """
+    by_document: dict[str, list[Reference]] = {}
+    for fact in facts:
+        for ref in fact.references:
+            found = by_document.setdefault(ref.url or ref.title, [])
+            if ref not in found:
+                found.append(ref)
+    listed: list[Source] = []
+    marks: dict[Reference, str] = {}
+    for number, refs in enumerate(by_document.values(), 1):
+        document = _common_title([r.title for r in refs])
+        parts = [r.title[len(document):].strip(" ,;:-–") for r in refs]
+        listed.append(Source(title=document.rstrip(" ,;:-–") or refs[0].title, url=refs[0].url,
+                             parts=[p for p in parts if p]))
+        for ref, part in zip(refs, parts):
+            section = _SECTION_PART.match(part)
+            marks[ref] = f"{number} §{_section_list(section.group(1))}" if section else str(number)
+    return listed, marks
+
+
+def _section_list(found: str) -> str:
+    """"2 and 4", "2, 3" -> "2, 4", "2, 3"."""
+    return ", ".join(p for p in re.split(r"\s*(?:,|and|&)\s*", found) if p)
+
+
+def _common_title(titles: list[str]) -> str:
+    """The longest common start of ``titles`` that ends at a comma (the document, without its part)."""
+    if len(titles) == 1:
+        return titles[0]
+    prefix = titles[0]
+    for title in titles[1:]:
+        while not title.startswith(prefix):
+            prefix = prefix[:-1]
+    cut = prefix.rfind(", ")
+    if cut < 0.6 * len(prefix):  # a comma inside the title itself: keep the whole words in common instead
+        cut = prefix.rfind(" ") if not titles[0][len(prefix):len(prefix) + 1].isspace() else len(prefix)
+    return prefix[:cut] if cut > 0 else prefix
+
+
 def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translate,
                     draft: bool = False) -> LeafletContext:
     """Build the template context for one leaflet."""
     entry = facts.drugs[drug]
     babel_locale = Locale.parse(locale)
-    references: list[Reference] = []
+    printed = facts.leaflet_facts(drug)
+    listed, marks = sources(printed)
 
     def item(fact: Fact) -> Item:
-        numbers = []
-        for ref in fact.references:
-            if ref not in references:
-                references.append(ref)
-            numbers.append(references.index(ref) + 1)
         assert fact.text is not None
-        return Item(text=translate(fact.id, fact.text), refs=sorted(set(numbers)))
+        refs = list(dict.fromkeys(marks[ref] for ref in fact.references))
+        return Item(text=translate(fact.id, fact.text), refs=refs)
 
-    printed = facts.leaflet_facts(drug)
-    boxed = [item(f) for f in printed if f.section == "boxed-warning"]
-    sections = [
-        Section(key=key, lines=[item(f) for f in printed if f.section == key])
-        for key in SECTIONS[1:]
-    ]
+    def groups(section: str) -> list[Group]:
+        found = [f for f in printed if f.section == section]
+        return [Group(key=key, lines=[item(f) for f in found if group_key(f) == key])
+                for key in GROUP_ORDER if any(group_key(f) == key for f in found)]
+
     brands = entry.names.get("brand") or []
     return LeafletContext(
         lang=language_tag(babel_locale),
         dir="rtl" if babel_locale.text_direction == "rtl" else "ltr",
         title=translate(title_context(drug), entry.title),
         brands=", ".join(str(b) for b in brands) if isinstance(brands, list) else str(brands),
-        boxed=boxed,
-        sections=[s for s in sections if s["lines"]],
-        references=references,
+        boxed=[item(f) for f in printed if f.section == "boxed-warning"],
+        sections=[Section(key=key, groups=g) for key in SECTIONS[1:] if (g := groups(key))],
+        references=listed,
         version=entry.version,
         reviewed=format_date(entry.reviewed, format="long", locale=babel_locale),
         reviewed_iso=entry.reviewed.isoformat(),
+        language=babel_locale.get_display_name(babel_locale) or locale,
         draft=draft,
     )
 
@@ -124,12 +209,29 @@ def language_tag(locale: Locale) -> str:
 @lru_cache(maxsize=4)
 def environment(templates_dir: Path) -> jinja2.Environment:
     """One Jinja environment per template folder: autoescaped, strict about undefined names."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["css_counters"] = css_counters
+    return env
+
+
+def css_counters(text: str) -> Markup:
+    """A CSS ``content`` value for ``text`` with ``%(page)s``/``%(pages)s`` as page counters.
+
+    Every character but letters, digits and spaces is written as a CSS escape, so a translation can
+    neither end the string nor the ``<style>`` element it stands in.
+    """
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
+        if piece in ("%(page)s", "%(pages)s"):
+            parts.append(f"counter({piece[2:-2]})")
+        elif piece:
+            parts.append('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in piece) + '"')
+    return Markup(" ".join(parts) or '""')
 
 
 def render_html(templates_dir: Path, context: LeafletContext, translate: Translate) -> str:

@@ -1,6 +1,7 @@
 """The project's own leaflets: built from the real facts and catalogs, read back from the PDF."""
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -34,10 +35,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def body(text: str) -> str:
-    """Normalised text without page furniture (page numbers "2/11", list bullets), which text extraction
-    places inside a fact that runs across a page break."""
-    return re.sub(r"•|\d+/\d+", "", normalise(text))
+def furniture(pdf: Path, page_of: str) -> re.Pattern[str]:
+    """The running head (read from the leaflet's HTML) and the page counter, as they read in the PDF text."""
+    html_text = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    head = html.unescape(re.search(r'<div class="running-head"[^>]*>(.*?)</div>', html_text, re.S).group(1))
+    counter = ".*?".join(re.escape(normalise(p)) for p in re.split(r"%\(pages?\)s", page_of))
+    return re.compile(re.escape(normalise(head)) + "|" + counter.replace(".*?", r"\d+") + r"|[•·]|\d+/\d+")
+
+
+def body(text: str, pattern: re.Pattern[str] | None = None) -> str:
+    """Normalised text without page furniture (running head, "Page 2 of 11", list bullets), which text
+    extraction places inside a fact that runs across a page break."""
+    return pattern.sub("", normalise(text)) if pattern else re.sub(r"[•·]|\d+/\d+", "", normalise(text))
 
 
 def test_every_printed_fact_is_in_the_pdf(built: Path) -> None:
@@ -48,7 +57,8 @@ def test_every_printed_fact_is_in_the_pdf(built: Path) -> None:
     checked = 0
     for pdf in sorted(built.glob("*/*.pdf")):
         locale, drug = pdf.parent.name, pdf.stem
-        text = body(pdf_text(pdf.read_bytes()))
+        page_of = "Page %(page)s of %(pages)s" if locale == "en" else zh["ui.page-of"]
+        text = body(pdf_text(pdf.read_bytes()), furniture(pdf, page_of))
         for fact in FACTS.leaflet_facts(drug):
             expected = fact.text if locale == "en" else zh[fact.id]
             assert body(expected) in text, (locale, drug, fact.id)
