@@ -19,6 +19,7 @@ from babel import Locale
 
 from leaflets.catalog import PLACEHOLDER, Entry
 from leaflets.errors import Problem
+from leaflets.glossary import Term, glossary_problems
 from leaflets.numbers import located_numbers, misplaced, numbers
 from leaflets.text import text_problem
 
@@ -31,6 +32,8 @@ NEAR_COPY = 0.9
 #: Languages not written in Latin letters: a translation that is mostly Latin letters is left in English.
 _NON_LATIN = frozenset({"zh", "ja", "ko", "ar", "fa", "he", "ru", "uk", "bg", "el", "hi", "th"})
 _URL = re.compile(r"https?://\S+")
+#: ASCII , ; : ? ! touching a CJK character on either side.
+_ASCII_IN_CJK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[,;:?!]|[,;:?!](?=[\u3000-\u9fff\uff00-\uffef])")
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 
@@ -58,7 +61,8 @@ class Translator:
             raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
 
 
-def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) -> list[Problem]:
+def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path,
+                terms: tuple[Term, ...] = ()) -> list[Problem]:
     """Every reason ``entry`` may not be printed for ``needed``; empty when it may."""
     where = f"{locale}: {needed.context}"
     if entry is None:
@@ -79,6 +83,8 @@ def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path) ->
     messages += [f"the translation must contain the name {name!r} (glossary)"
                  for name in needed.keep if name not in entry.msgstr]
     messages += _english_left(needed, entry, locale)
+    messages += glossary_problems(needed.english, entry.msgstr, terms)
+    messages += _punctuation_problems(entry.msgstr, locale)
     return [Problem(path, entry.line, f"{where}: {message}") for message in messages]
 
 
@@ -134,6 +140,18 @@ def _english_left(needed: Needed, entry: Entry, locale: str) -> list[str]:
     return []
 
 
+def _punctuation_problems(text: str, locale: str) -> list[str]:
+    """Chinese and Japanese text takes full-width punctuation: an ASCII comma between two Chinese
+    words is a typing slip that a reader notices at once."""
+    if Locale.parse(locale).language not in ("zh", "ja"):
+        return []
+    slips = sorted(set(_ASCII_IN_CJK.findall(text)))
+    if not slips:
+        return []
+    return [f"ASCII punctuation {' '.join(repr(s) for s in slips)} inside Chinese text; use the full-width "
+            "forms (，；：？！)"]
+
+
 def _letters(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
@@ -143,7 +161,7 @@ def _show(values: Counter[Decimal]) -> str:
 
 
 def check_translations(needed: list[Needed], entries: dict[str, Entry], locale: str, path: Path,
-                       draft: bool = False) -> tuple[Translator | None, list[Problem]]:
+                       draft: bool = False, terms: tuple[Term, ...] = ()) -> tuple[Translator | None, list[Problem]]:
     """Check every needed string; a translator only when there is no problem at all.
 
     With ``draft`` a translator is always returned, using the English for every string with a problem;
@@ -152,7 +170,7 @@ def check_translations(needed: list[Needed], entries: dict[str, Entry], locale: 
     problems: list[Problem] = []
     strings: dict[str, str] = {}
     for item in needed:
-        found = check_entry(item, entries.get(item.context), locale, path)
+        found = check_entry(item, entries.get(item.context), locale, path, terms)
         problems.extend(found)
         strings[item.context] = item.english if found else entries[item.context].msgstr
     if problems and not draft:

@@ -14,6 +14,7 @@ from leaflets.catalog import Entry, read_catalog, source_catalog
 from leaflets.config import Project
 from leaflets.errors import CatalogError, Problem
 from leaflets.facts import FactBase, load_facts
+from leaflets.glossary import Term, glossary_path, load_glossary
 from leaflets.qa import Needed, Translator, check_entry, check_translations
 from leaflets.render import needed_strings
 
@@ -43,7 +44,7 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
     In ``draft`` mode every job gets a translator (English where a translation is missing or fails QA)
     and the problems are logged as warnings instead.
     """
-    catalogs: dict[str, dict[str, Entry] | list[Problem]] = {}
+    catalogs: dict[str, tuple[dict[str, Entry], tuple[Term, ...]] | list[Problem]] = {}
     result: dict[Job, Translator | list[Problem]] = {}
     for job in jobs:
         needed = needed_strings(facts, job.drug, job.locale, ui)
@@ -52,23 +53,44 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
             continue
         if job.locale not in catalogs:
             try:
-                path = project.po_path(job.locale)
-                catalogs[job.locale] = read_catalog(path, job.locale, _relative(project, path))
+                catalogs[job.locale] = _catalog_and_glossary(project, job.locale)
             except CatalogError as exc:
                 catalogs[job.locale] = exc.problems
-        entries = catalogs[job.locale]
-        if isinstance(entries, list):
+        loaded = catalogs[job.locale]
+        if isinstance(loaded, list):
             if not draft:
-                result[job] = entries
+                result[job] = loaded
                 continue
-            _warn(job, entries)
-            entries = {}
+            _warn(job, loaded)
+            loaded = ({}, ())
+        entries, terms = loaded
         path = project.po_path(job.locale)
-        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path), draft)
+        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path), draft,
+                                                  terms)
         if draft:
             _warn(job, problems)
         result[job] = translator or problems
     return result
+
+
+def _catalog_and_glossary(project: Project, locale: str) -> tuple[dict[str, Entry], tuple[Term, ...]]:
+    """A locale's entries and glossary; both problems are reported together."""
+    path = project.po_path(locale)
+    problems: list[Problem] = []
+    entries: dict[str, Entry] = {}
+    terms: tuple[Term, ...] = ()
+    try:
+        entries = read_catalog(path, locale, _relative(project, path))
+    except CatalogError as exc:
+        problems += exc.problems
+    glossary = glossary_path(project.translations_dir, locale)
+    try:
+        terms = load_glossary(project.translations_dir, locale, _relative(project, glossary))
+    except CatalogError as exc:
+        problems += exc.problems
+    if problems:
+        raise CatalogError(problems)
+    return entries, terms
 
 
 def _warn(job: Job, problems: list[Problem]) -> None:
@@ -92,14 +114,15 @@ def status_table(project: Project) -> str:
     for locale in project.target_locales:
         path = project.po_path(locale)
         try:
-            entries = read_catalog(path, locale, _relative(project, path))
+            entries, terms = _catalog_and_glossary(project, locale)
         except CatalogError as exc:  # one clear error, not every string reported "missing"
             details.extend(f"  {p}" for p in exc.problems)
             lines.extend(f"{locale:8} {drug:24} {'-':>9}  unreadable catalog" for drug in sorted(facts.drugs))
             continue
         for drug in sorted(facts.drugs):
             needed = needed_strings(facts, drug, locale, ui)
-            blocking = [check_entry(n, entries.get(n.context), locale, _relative(project, path)) for n in needed]
+            blocking = [check_entry(n, entries.get(n.context), locale, _relative(project, path), terms)
+                        for n in needed]
             ready = sum(not problems for problems in blocking)
             state = "ok" if ready == len(needed) else "blocked"
             lines.append(f"{locale:8} {drug:24} {ready:>4}/{len(needed):<4}  {state} "

@@ -51,6 +51,8 @@ def make_project(tmp_path: Path) -> Project:
     shutil.copytree(ROOT / "seeds" / "documents", root / "seeds" / "documents")
     (root / "seeds" / "facts").mkdir()
     shutil.copy(DATA / "demo-cream.yaml", root / "seeds" / "facts" / "demo-cream.yaml")
+    (root / "translations" / "zh_CN").mkdir(parents=True)
+    shutil.copy(ROOT / "translations/zh_CN/glossary.csv", root / "translations/zh_CN/glossary.csv")
     project = load_project(root)
     update_catalogs(project, load_facts(project))
     demo = yaml.safe_load((DATA / "demo-cream.zh_CN.yaml").read_text(encoding="utf-8"))

@@ -108,14 +108,14 @@ def test_strict_build_writes_nothing(project: Project, tmp_path: Path) -> None:
 
 
 def test_number_changed_in_translation_blocks(project: Project, tmp_path: Path) -> None:
-    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天3次。"})
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层，每天3次。"})
     report = build(project, tmp_path / "out", locales=["zh_CN"])
     [problem] = report.skipped[next(iter(report.skipped))]
     assert "numbers differ from the English: [2] in English, [3] in the translation" in problem.message
 
 
 def test_glyph_no_font_can_draw_blocks_only_that_leaflet(project: Project, tmp_path: Path) -> None:
-    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天2次。\U0001F9FF"})
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层，每天2次。\U0001F9FF"})
     report = build(project, tmp_path / "out")
     [problem] = report.skipped[next(iter(report.skipped))]
     assert "zh_CN/demo-cream: text the fonts cannot draw:" in str(problem) and "U+1F9FF" in str(problem)

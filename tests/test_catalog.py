@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_catalog_has_every_printed_string_with_context(project: Project) -> None:
     entries = read_catalog(project.po_path("zh_CN"), "zh_CN")
     assert entries["demo.how.dose"].msgid == "Apply a thin layer 2 times a day."
-    assert entries["demo.how.dose"].msgstr == "每天涂抹薄薄一层,每天2次。"
+    assert entries["demo.how.dose"].msgstr == "每天涂抹薄薄一层，每天2次。"
     assert "demo.reassess.8w" not in entries  # rejected claims are not translated
     assert "ui.disclaimer" in entries and "demo-cream.title" in entries
 
@@ -39,7 +39,7 @@ def test_changed_english_makes_translation_fuzzy(project: Project) -> None:
                     encoding="utf-8")
     update_catalogs(project, load_facts(project))
     entry = read_catalog(project.po_path("zh_CN"), "zh_CN")["demo.how.dose"]
-    assert entry.fuzzy and entry.msgstr == "每天涂抹薄薄一层,每天2次。"
+    assert entry.fuzzy and entry.msgstr == "每天涂抹薄薄一层，每天2次。"
     assert '#| msgid "Apply a thin layer 2 times a day."' in project.po_path("zh_CN").read_text(encoding="utf-8")
     problems = check_entry(Needed("demo.how.dose", entry.msgid), entry, "zh_CN", Path("zh.po"))
     assert [p.message for p in problems] == [

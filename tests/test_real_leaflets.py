@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from leaflets.build import build
 from leaflets.config import load_project
@@ -39,8 +40,10 @@ def furniture(pdf: Path, page_of: str) -> re.Pattern[str]:
     """The running head (read from the leaflet's HTML) and the page counter, as they read in the PDF text."""
     html_text = pdf.with_suffix(".html").read_text(encoding="utf-8")
     head = html.unescape(re.search(r'<div class="running-head"[^>]*>(.*?)</div>', html_text, re.S).group(1))
-    counter = ".*?".join(re.escape(normalise(p)) for p in re.split(r"%\(pages?\)s", page_of))
-    return re.compile(re.escape(normalise(head)) + "|" + counter.replace(".*?", r"\d+") + r"|[•·]|\d+/\d+")
+    pages = str(len(PdfReader(pdf).pages))  # known exactly, so "Page 4 of 13" + "10 mg" stays "10mg"
+    parts = {"%(page)s": r"\d+", "%(pages)s": pages}
+    counter = "".join(parts.get(p) or re.escape(normalise(p)) for p in re.split(r"(%\(pages?\)s)", page_of))
+    return re.compile(re.escape(normalise(head)) + "|" + counter + r"|[•·]|\d+/\d+")
 
 
 def body(text: str, pattern: re.Pattern[str] | None = None) -> str:
