@@ -58,8 +58,10 @@ GROUP_OF_TOPIC: dict[str, str] = {
     "breastfeeding": "pregnancy", "driving": "driving", "excipients": "excipients", "overdose": "overdose",
     "missed-dose": "missed-dose", "stopping": "stopping", "urgent-side-effect": "urgent", "pack": "pack",
 }
-#: Print order of the groups within a section, following the EU QRD template: the off-label statement
-#: and "get help straight away" come first; a before-use fact without a topic is a warning.
+#: Print order of the groups within a section, following the EU QRD template: "get help straight away"
+#: comes first; a before-use fact without a topic is a warning. Off-label statements are taken out of
+#: their section and printed under the title, because for a medicine not licensed for vitiligo that is
+#: the first thing a patient should read.
 GROUP_ORDER: tuple[str, ...] = (
     "off-label", "urgent", "do-not-use", "general", "warnings", "children", "other-medicines", "pregnancy",
     "driving", "excipients", "overdose", "missed-dose", "stopping", "pack", "vitiligo",
@@ -74,6 +76,7 @@ class LeafletContext(TypedDict):
     dir: str  # "ltr" or "rtl"
     title: str
     brands: str
+    off_label: list[Item]  # the licence status for vitiligo, printed first, under the title
     boxed: list[Item]
     sections: list[Section]
     references: list[Source]
@@ -182,7 +185,7 @@ def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translat
     def groups(section: str) -> list[Group]:
         found = [f for f in printed if f.section == section]
         return [Group(key=key, lines=[item(f) for f in found if group_key(f) == key])
-                for key in GROUP_ORDER if any(group_key(f) == key for f in found)]
+                for key in GROUP_ORDER if key != "off-label" and any(group_key(f) == key for f in found)]
 
     brands = entry.names.get("brand") or []
     return LeafletContext(
@@ -190,6 +193,7 @@ def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translat
         dir="rtl" if babel_locale.text_direction == "rtl" else "ltr",
         title=translate(title_context(drug), entry.title),
         brands=", ".join(str(b) for b in brands) if isinstance(brands, list) else str(brands),
+        off_label=[item(f) for f in printed if group_key(f) == "off-label"],
         boxed=[item(f) for f in printed if f.section == "boxed-warning"],
         sections=[Section(key=key, groups=g) for key in SECTIONS[1:] if (g := groups(key))],
         references=listed,
