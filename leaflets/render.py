@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, TypedDict
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from babel import Locale
 from babel.dates import format_date
 
@@ -220,7 +220,29 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_counters"] = css_counters
+    env.filters["lang_runs"] = lang_runs
     return env
+
+
+#: A run of Chinese characters (with the CJK punctuation between them).
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff][\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]*")
+
+
+def lang_runs(text: str, page_lang: str) -> Markup:
+    """``text`` escaped, with each Chinese run marked ``lang="zh-CN"`` unless the page is Chinese.
+
+    Without the mark, Chinese words inside an English or Arabic page (a Chinese reference title) are
+    drawn with the page language's font fallback, which picks Japanese glyph forms.
+    """
+    if page_lang.startswith("zh"):
+        return escape(text)
+    out, last = [], 0
+    for match in _HAN_RUN.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(Markup('<span lang="zh-CN">%s</span>') % match.group())
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def css_counters(text: str) -> Markup:

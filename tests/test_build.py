@@ -201,3 +201,11 @@ def test_i18n_status_names_an_unreadable_catalog_once(project: Project, capsys: 
     out = capsys.readouterr().out
     assert "zh_CN    demo-cream                       -  unreadable catalog" in out
     assert 'msgfmt --check: keyword "msgctxt_oops" unknown' in out and "missing from the catalog" not in out
+
+
+def test_chinese_runs_in_other_languages_are_marked() -> None:
+    from leaflets.render import lang_runs
+
+    assert str(lang_runs("Approved (磷酸芦可替尼乳膏，2026) <b>", "en")) == (
+        'Approved (<span lang="zh-CN">磷酸芦可替尼乳膏，</span>2026) &lt;b&gt;')
+    assert str(lang_runs("芦可替尼乳膏 <b>", "zh-CN")) == "芦可替尼乳膏 &lt;b&gt;"

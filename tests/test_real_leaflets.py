@@ -80,3 +80,16 @@ def test_ruxolitinib_key_safety_facts(built: Path) -> None:
     zh = normalise(pdf_text((built / "zh_CN/ruxolitinib-cream.pdf").read_bytes()))
     for phrase in ("重要安全警告", "芦可替尼乳膏", "本须知不能代替医生或药师的建议"):
         assert phrase in zh, phrase
+
+
+def test_chinese_inside_english_leaflets_uses_simplified_font(built: Path) -> None:
+    """A Chinese product name in an English leaflet is marked zh-CN, so it is drawn with CJK SC, never JP."""
+    html_text = (built / "en/ruxolitinib-cream.html").read_text(encoding="utf-8")
+    assert '<span lang="zh-CN">磷酸芦可替尼乳膏</span>' in html_text
+    for pdf in sorted(built.glob("*/*.pdf")):
+        fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(pdf).pages
+                 for font in page["/Resources"]["/Font"].values()}
+        assert not any("JP" in font for font in fonts), (pdf, fonts)
+    en_fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(built / "en/ruxolitinib-cream.pdf").pages
+                for font in page["/Resources"]["/Font"].values()}
+    assert any("CJK-SC" in font for font in en_fonts), en_fonts
