@@ -123,6 +123,23 @@ def report(ctx: click.Context, out_dir: Path | None) -> None:
 
 
 @facts.command()
+@click.option("--strict", is_flag=True, help="Exit 1 if any leaflet is above the target grade.")
+@click.pass_context
+def readability(ctx: click.Context, strict: bool) -> None:
+    """Reading grade, longest sentences and unexplained technical words of each English leaflet."""
+    from leaflets.errors import LeafletError
+    from leaflets.facts import load_facts
+    from leaflets.readability import TARGET_GRADE, render_report, report
+
+    results = report(load_facts(_project(ctx)))
+    click.echo(render_report(results), nl=False)
+    above = [r.drug for r in results if not r.on_target]
+    if strict and above:
+        raise LeafletError(f"above grade {TARGET_GRADE:g}: {', '.join(above)}; shorten sentences and explain "
+                           "technical words")
+
+
+@facts.command()
 @click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
               help="List facts last checked before this date (YYYY-MM-DD).")
 @click.pass_context
