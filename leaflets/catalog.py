@@ -168,9 +168,14 @@ def _fix_header_and_previous(text: str, catalog: Catalog, plural_forms: str | No
         for m in catalog if m.context and m.previous_id and m.fuzzy
     }
     out = []
+    in_plural_forms = False
     for line in text.splitlines():
+        if in_plural_forms and line.startswith('"') and not _HEADER_FIELD.match(line):
+            continue  # Babel wrapped a long Plural-Forms value onto this line; the value is replaced above
+        in_plural_forms = False
         if plural_forms and line.startswith('"Plural-Forms:'):
             line = f'"Plural-Forms: {plural_forms}\\n"'
+            in_plural_forms = True
         if line in previous:
             out.append(f"#| msgid {normalize(previous[line], prefix='#| ', width=76)}")
         out.append(line)
@@ -208,6 +213,7 @@ def msgfmt_problems(path: Path, shown: Path | str) -> list[Problem]:
     return problems
 
 
+_HEADER_FIELD = re.compile(r'^"[A-Za-z-]+: ')
 _MSGFMT_LINE = re.compile(r"^:(\d+): (.*)$")
 
 
@@ -285,4 +291,36 @@ def update_catalogs(project: Project, facts: FactBase) -> list[Path]:
         old = _parse(path, locale) if path.is_file() else None
         write_catalog(merge(source, old, locale), path, locale)
         written.append(path)
+    return written
+
+
+def init_catalog(project: Project, facts: FactBase, locale: str) -> list[Path]:
+    """Start a new locale: its .po from the English, an empty glossary, and the locale in leaflets.toml."""
+    from leaflets.config import PROJECT_FILE, check_locale
+    from leaflets.errors import ConfigError
+    from leaflets.glossary import COLUMNS, glossary_path
+
+    if problem := check_locale(locale, "--locale"):
+        raise ConfigError(problem)
+    if locale == project.source_locale:
+        raise ConfigError(f"--locale {locale}: that is the source language; it needs no catalog")
+    path = project.po_path(locale)
+    if path.exists():
+        raise ConfigError(f"{path}: already exists; run 'leaflets i18n update' to bring it up to date")
+    write_catalog(merge(source_catalog(project, facts), None, locale), path, locale)
+    written = [path]
+    glossary = glossary_path(project.translations_dir, locale)
+    if not glossary.exists():
+        write_atomic(glossary, (",".join(COLUMNS) + "\n").encode())
+        written.append(glossary)
+    if locale not in project.locales:
+        toml = project.root / PROJECT_FILE
+        text = toml.read_text(encoding="utf-8")
+        listed = re.search(r"^locales\s*=\s*\[(.*?)\]", text, re.M | re.S)
+        if listed is None:
+            raise ConfigError(f"{toml}: add {locale!r} to 'locales' by hand (no 'locales = [...]' line found)")
+        items = listed.group(1).rstrip().rstrip(",")
+        text = text[:listed.start(1)] + f'{items}, "{locale}"' + text[listed.end(1):]
+        write_atomic(toml, text.encode("utf-8"))
+        written.append(toml)
     return written

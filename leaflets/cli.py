@@ -92,6 +92,19 @@ def update(ctx: click.Context) -> None:
 
 
 @i18n.command()
+@click.option("--locale", required=True, help="Locale code to add, like 'es', 'fr', 'ru', 'ar' or 'pt_BR'.")
+@click.pass_context
+def init(ctx: click.Context, locale: str) -> None:
+    """Start a new language: its catalog, an empty glossary, and the locale in leaflets.toml."""
+    from leaflets.catalog import init_catalog
+    from leaflets.facts import load_facts
+
+    project = _project(ctx)
+    for path in init_catalog(project, load_facts(project), locale):
+        click.echo(f"wrote {path.relative_to(project.root)}")
+
+
+@i18n.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Show per locale and drug how many strings may be printed, and what blocks the rest."""

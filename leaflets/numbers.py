@@ -137,6 +137,74 @@ def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
     return Counter(n.value for n in located_numbers(text, locale))
 
 
+#: Number words num2words does not give: other genders and cases, and "twice"-style words.
+_EXTRA_WORDS: dict[str, dict[str, int]] = {
+    "en": {"once": 1, "twice": 2},
+    "es": {"un": 1, "una": 1},
+    "fr": {"une": 1},
+    "ru": {"одна": 1, "одно": 1, "одного": 1, "одной": 1, "две": 2, "двух": 2, "трёх": 3, "трех": 3,
+           "четырёх": 4, "четырех": 4, "пяти": 5, "шести": 6, "семи": 7, "восьми": 8, "девяти": 9, "десяти": 10},
+    "ar": {"واحدة": 1, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "مرتين": 2, "مرتان": 2, "ثلاث": 3, "أربع": 4,
+           "خمس": 5, "ست": 6, "سبع": 7, "ثماني": 8, "تسع": 9, "عشر": 10,
+           # the dual of a unit says "two" by itself: two days, hours, weeks, months, years
+           "يومين": 2, "يومان": 2, "ساعتين": 2, "ساعتان": 2, "أسبوعين": 2, "أسبوعان": 2, "شهرين": 2,
+           "شهران": 2, "عامين": 2, "عامان": 2, "سنتين": 2, "سنتان": 2},
+    "zh": {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10},
+}
+#: English words that are not always counts ("one of them", "once you start"): they may be matched by a
+#: number in the translation, but need not be.
+_OPTIONAL_EN = frozenset({"one", "once"})
+
+
+@lru_cache(maxsize=16)
+def _word_pattern(locale: str) -> tuple[re.Pattern[str], dict[str, int]] | None:
+    """Small counts written as words in ``locale`` (1 to 12, from num2words, plus _EXTRA_WORDS)."""
+    language = Locale.parse(locale).language
+    words = dict(_EXTRA_WORDS.get(language, {}))
+    if language != "zh":
+        from num2words import num2words
+
+        try:
+            words.update({num2words(n, lang=language): n for n in range(1, 13)})
+        except NotImplementedError:
+            pass
+    if not words:
+        return None
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if language == "zh":  # only before a measure word: 一些 (some) and 一般 (usually) are not counts
+        return re.compile(rf"(?:{pattern})(?=[次种个侧周天岁年月日小时人片支瓶名例倍项条])"), words
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE), words
+
+
+def word_numbers(text: str, locale: str = "en") -> Counter[Decimal]:
+    """Small counts written as words ("twice", "dos", "два", "اثنين", "两"), by value."""
+    found: Counter[Decimal] = Counter()
+    words = _word_pattern(locale)
+    if words:
+        for match in words[0].finditer(text):
+            found[Decimal(words[1][match.group().lower()])] += 1
+    return found
+
+
+def unmatched(english: str, translated: str, locale: str) -> bool:
+    """Whether the numbers of the two texts fail to match by value.
+
+    Every number the English states (digits, months, and count words such as "twice") must be found in
+    the translation, as digits or as a word; every number the translation writes in digits must be found
+    in the English. Number words in the translation are never extra: "une crème" is an article, not a 1.
+    """
+    required = numbers(english)
+    optional: Counter[Decimal] = Counter()
+    pattern = _word_pattern("en")
+    assert pattern is not None
+    for match in pattern[0].finditer(english):
+        word = match.group().lower()
+        (optional if word in _OPTIONAL_EN else required)[Decimal(pattern[1][word])] += 1
+    digits, words = numbers(translated, locale), word_numbers(translated, locale)
+    return any(required[v] > digits[v] + words[v] or digits[v] > required[v] + optional[v]
+               for v in set(required) | set(digits))
+
+
 def misplaced(english: list[Number], translated: list[Number]) -> list[str]:
     """How the translation moved numbers away from what they count (empty when it did not).
 

@@ -20,7 +20,7 @@ from babel import Locale
 from leaflets.catalog import PLACEHOLDER, Entry
 from leaflets.errors import Problem
 from leaflets.glossary import Term, glossary_problems
-from leaflets.numbers import located_numbers, misplaced, numbers
+from leaflets.numbers import located_numbers, misplaced, numbers, unmatched, word_numbers
 from leaflets.text import text_problem
 
 __all__ = ["Needed", "Translator", "check_entry", "check_translations", "numbers"]
@@ -95,9 +95,12 @@ def _number_problems(english_text: str, entry: Entry, locale: str) -> list[str]:
     numbers in order>``; the comment stops counting as soon as the numbers of the translation change.
     """
     english, translated = numbers(english_text), numbers(entry.msgstr, locale)
-    if translated != english:
+    if unmatched(english_text, entry.msgstr, locale):
+        english += word_numbers(english_text)
         return [f"numbers differ from the English: {_show(english)} in English, {_show(translated)} in the "
                 "translation"]
+    if translated != english:  # matched through number words: units and sentences are not compared
+        return []
     ours, theirs = located_numbers(english_text), located_numbers(entry.msgstr, locale)
     moved = misplaced(ours, theirs)
     order = ", ".join(str(n.value) for n in theirs)

@@ -1,6 +1,7 @@
 """Catalogs: extraction, merging (changed English goes fuzzy), strict parsing, headers, QA."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -168,3 +169,40 @@ def test_long_previous_english_survives_updates_and_goes_when_reviewed(project: 
     fill_catalog(project, "zh_CN", {"demo.how.interval": "每日使用2次。2次涂药之间至少间隔8小时，早晚各1次，每天都用，只涂白斑。"})
     reviewed = project.po_path("zh_CN").read_text(encoding="utf-8")
     assert "#|" not in reviewed and "# |" not in reviewed
+
+
+@pytest.mark.parametrize("locale, nplurals", [("ar", 6), ("ru", 3), ("fr", 2)])
+def test_i18n_init_starts_a_language(project: Project, locale: str, nplurals: int) -> None:
+    from leaflets.cli import main
+
+    assert main(["--project", str(project.root), "i18n", "init", "--locale", locale]) == 0
+    po = project.po_path(locale)
+    lines = po.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith('"Plural-Forms:'))
+    assert lines[at].startswith(f'"Plural-Forms: nplurals={nplurals};') and lines[at].endswith('\\n"')
+    assert lines[at + 1].startswith('"MIME-Version: ')  # no leftover of Babel's wrapped value
+    assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True).returncode == 0
+    assert f'"{locale}"' in (project.root / "leaflets.toml").read_text(encoding="utf-8")
+    assert (project.root / "translations" / locale / "glossary.csv").read_text() == "source,target,explanation,forbidden\n"
+    assert main(["--project", str(project.root), "i18n", "init", "--locale", locale]) == 1  # not twice
+    assert main(["--project", str(project.root), "i18n", "init", "--locale", "../x"]) == 1
+
+
+def test_plural_forms_follow_cldr_for_arabic_and_russian() -> None:
+    """The explicit headers pick the CLDR category for every count (Babel once shipped a wrong Arabic one)."""
+    from babel import Locale
+
+    from leaflets.catalog import PLURAL_FORMS
+
+    def pick(header: str, n: int) -> int:
+        expression = header.split("plural=")[1].rstrip(";")
+        expression = expression.replace("&&", " and ").replace("||", " or ")
+        while "?" in expression:  # C's a ? b : c, innermost-last, into Python's conditional
+            expression = re.sub(r"([^?:()]+)\?([^?:]+):([^?:()]+)$", r"(\2 if \1 else \3)", expression, count=1)
+        return eval(expression, {"n": n})  # noqa: S307 - our own constant header
+
+    for locale in ("ar", "ru"):
+        rule = Locale.parse(locale).plural_form
+        categories = [c for c in ("zero", "one", "two", "few", "many", "other") if c in rule.tags or c == "other"]
+        for n in (0, 1, 2, 3, 5, 10, 11, 21, 22, 25, 99, 100, 101, 102, 111, 1000):
+            assert categories[pick(PLURAL_FORMS[locale], n)] == rule(n), (locale, n)
