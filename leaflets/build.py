@@ -6,10 +6,11 @@ read-back check is removed, together with any older copy, so what is on disk alw
 """
 from __future__ import annotations
 
+import html
 import logging
+import re
 import time
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 from leaflets.config import Project
@@ -24,6 +25,7 @@ from leaflets.render import leaflet_context, render_html
 
 LOG = logging.getLogger("leaflets")
 DISCLAIMER = "ui.disclaimer"
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -85,9 +87,10 @@ def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translat
 
 def verify_leaflet(leaflet: Leaflet) -> list[str]:
     """Problems found by reading the leaflet back: the title and disclaimer must be in both files."""
-    from leaflets.verify import missing_texts
+    from leaflets.verify import contains, missing_texts, normalise
 
-    problems = [f"HTML lacks {text!r}" for text in leaflet.required if escape(text) not in leaflet.html]
+    shown = normalise(html.unescape(_TAG.sub("", leaflet.html)))
+    problems = [f"HTML lacks {text!r}" for text in leaflet.required if not contains(shown, text)]
     problems += [f"PDF text lacks {text!r}" for text in missing_texts(leaflet.pdf, leaflet.required)]
     return problems
 

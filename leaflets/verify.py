@@ -5,6 +5,7 @@ and Arabic shaping marks land between any two letters in extracted text.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from io import BytesIO
 
@@ -34,4 +35,33 @@ def missing_texts(pdf: bytes, required: list[str]) -> list[str]:
         found = normalise(pdf_text(pdf))
     except (PdfReadError, ValueError, KeyError, TypeError):
         return list(required)
-    return [text for text in required if not normalise(text) or normalise(text) not in found]
+    return [text for text in required if not contains(found, text)]
+
+
+_RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew, Arabic and their presentation forms
+_RTL = re.compile(f"[{_RTL_LETTERS}]")
+#: Words split by script and digits apart: "و2019" and "وJAK" print as "2019 و" and "JAK و".
+_WORDS = re.compile(rf"[{_RTL_LETTERS}]+|[^\W\d_{_RTL_LETTERS}]+|\d+")
+
+
+def _bare(text: str) -> str:
+    """Normalised text without combining marks (Arabic vowel signs land apart from their letter)."""
+    return "".join(c for c in normalise(text) if unicodedata.category(c) != "Mn")
+
+
+def contains(found: str, text: str) -> bool:
+    """Whether the normalised text ``found`` contains ``text`` (never when ``text`` is blank).
+
+    Right-to-left text is extracted line by line in visual order: a Latin run ("(IVIG)") comes out
+    before the Arabic it follows, with its brackets mirrored. There, every word of ``text`` must be
+    found instead.
+    """
+    wanted = normalise(text)
+    if not wanted:
+        return False
+    if wanted in found:
+        return True
+    if not _RTL.search(text):
+        return False
+    bare = _bare(found)
+    return all(_bare(word) in bare for word in _WORDS.findall(text))

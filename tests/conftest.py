@@ -6,6 +6,7 @@ real catalog's template strings make a catalog that passes every check, which te
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -45,8 +46,11 @@ def make_project(tmp_path: Path) -> Project:
     """A project with the real templates and seeds and only the demo drug."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("leaflets.toml", "babel.cfg"):
-        shutil.copy(ROOT / name, root / name)
+    shutil.copy(ROOT / "babel.cfg", root / "babel.cfg")
+    # The demo has Chinese translations only, whatever languages the real project has.
+    toml = (ROOT / "leaflets.toml").read_text(encoding="utf-8")
+    (root / "leaflets.toml").write_text(re.sub(r"(?m)^locales = .*$", 'locales = ["en", "zh_CN"]', toml),
+                                        encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
     shutil.copytree(ROOT / "seeds" / "documents", root / "seeds" / "documents")
     (root / "seeds" / "facts").mkdir()
