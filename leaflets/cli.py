@@ -105,12 +105,54 @@ def init(ctx: click.Context, locale: str) -> None:
 
 
 @i18n.command()
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.option("--strict", is_flag=True, help="Exit 1 unless every leaflet in every locale is releasable.")
 @click.pass_context
-def status(ctx: click.Context) -> None:
-    """Show per locale and drug how many strings may be printed, and what blocks the rest."""
-    from leaflets.readiness import status_table
+def status(ctx: click.Context, locales: tuple[str, ...], strict: bool) -> None:
+    """Matrix of leaflets by locale: strings ready, fuzzy, untranslated and blocked by a check."""
+    from leaflets.errors import LeafletError
+    from leaflets.readiness import status_table, translation_status
 
-    click.echo(status_table(_project(ctx)))
+    project = _project(ctx)
+    project.check_selection([], list(locales))
+    statuses = translation_status(project, list(locales) or None)
+    click.echo(status_table(statuses))
+    waiting = [f"{s.locale}/{s.drug}" for s in statuses if not s.releasable]
+    if strict and waiting:
+        raise LeafletError(f"--strict: {len(waiting)} leaflet(s) not releasable: {', '.join(waiting)}")
+
+
+@i18n.command(name="check")
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.pass_context
+def check_translations(ctx: click.Context, locales: tuple[str, ...]) -> None:
+    """Every translation finding as file:line: [check] message; exit 1 if there is any."""
+    from leaflets.errors import LeafletError
+    from leaflets.readiness import translation_status
+
+    project = _project(ctx)
+    project.check_selection([], list(locales))
+    findings = dict.fromkeys(str(p) for s in translation_status(project, list(locales) or None) for p in s.problems)
+    for line in findings:
+        click.echo(line)
+    if findings:
+        raise LeafletError(f"{len(findings)} translation finding(s)")
+    click.echo("ok: no findings", err=True)
+
+
+@cli.command()
+@click.option("--drug", required=True, help="The medicine, e.g. ruxolitinib-cream.")
+@click.option("--locale", required=True, help="The translation to proof, e.g. fr.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder [default: build/proof/ in the project].")
+@click.pass_context
+def proof(ctx: click.Context, drug: str, locale: str, out_dir: Path | None) -> None:
+    """Write a bilingual proof PDF (English and translation side by side, findings highlighted)."""
+    from leaflets.proof import write_proof
+
+    project = _project(ctx)
+    path = write_proof(project, drug, locale, out_dir or project.root / "build" / "proof")
+    click.echo(f"wrote {path}")
 
 
 @cli.group()

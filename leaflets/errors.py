@@ -19,10 +19,12 @@ class Problem:
     path: Path | str
     line: int | None
     message: str
+    #: The name of the check that found it ("numbers", "fuzzy", ...), shown as "[numbers]" for translators.
+    check: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        return f"{where}: [{self.check}] {self.message}" if self.check else f"{where}: {self.message}"
 
 
 class LeafletError(click.ClickException):

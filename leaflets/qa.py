@@ -61,31 +61,36 @@ class Translator:
             raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
 
 
+#: The translation checks, in the order they run; ``leaflets i18n status`` counts findings by these names.
+BLOCKING_STATES = ("missing", "changed", "fuzzy", "untranslated")
+
+
 def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path,
                 terms: tuple[Term, ...] = ()) -> list[Problem]:
     """Every reason ``entry`` may not be printed for ``needed``; empty when it may."""
     where = f"{locale}: {needed.context}"
     if entry is None:
         return [Problem(path, None, f"{where}: missing from the catalog; run 'leaflets i18n update' and "
-                                    "translate it")]
+                                    "translate it", "missing")]
     if entry.msgid != needed.english:
         return [Problem(path, entry.line, f"{where}: the English text has changed since the catalog was "
-                                          "updated; run 'leaflets i18n update' and review the fuzzy entry")]
+                                          "updated; run 'leaflets i18n update' and review the fuzzy entry",
+                        "changed")]
     if entry.fuzzy:
         return [Problem(path, entry.line, f"{where}: translation is fuzzy; review it against the new English "
-                                          "and remove the fuzzy flag")]
+                                          "and remove the fuzzy flag", "fuzzy")]
     if not entry.msgstr.strip():
-        return [Problem(path, entry.line, f"{where}: not translated")]
+        return [Problem(path, entry.line, f"{where}: not translated", "untranslated")]
     if problem := text_problem(entry.msgstr):
-        return [Problem(path, entry.line, f"{where}: translation {problem}")]
-    messages = _number_problems(needed.english, entry, locale)
-    messages += _format_problems(needed.english, entry.msgstr)
-    messages += [f"the translation must contain the name {name!r} (glossary)"
-                 for name in needed.keep if name not in entry.msgstr]
-    messages += _english_left(needed, entry, locale)
-    messages += glossary_problems(needed.english, entry.msgstr, terms)
-    messages += _punctuation_problems(entry.msgstr, locale)
-    return [Problem(path, entry.line, f"{where}: {message}") for message in messages]
+        return [Problem(path, entry.line, f"{where}: translation {problem}", "hidden-characters")]
+    found = [("numbers", m) for m in _number_problems(needed.english, entry, locale)]
+    found += [("placeholders", m) for m in _format_problems(needed.english, entry.msgstr)]
+    found += [("names", f"the translation must contain the name {name!r} (glossary)")
+              for name in needed.keep if name not in entry.msgstr]
+    found += [("english", m) for m in _english_left(needed, entry, locale)]
+    found += [("glossary", m) for m in glossary_problems(needed.english, entry.msgstr, terms)]
+    found += [("punctuation", m) for m in _punctuation_problems(entry.msgstr, locale)]
+    return [Problem(path, entry.line, f"{where}: {message}", check) for check, message in found]
 
 
 def _number_problems(english_text: str, entry: Entry, locale: str) -> list[str]:

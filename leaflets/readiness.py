@@ -7,7 +7,7 @@ Both the build and ``leaflets i18n status`` ask this question, so it is answered
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from leaflets.catalog import Entry, read_catalog, source_catalog
@@ -53,7 +53,7 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
             continue
         if job.locale not in catalogs:
             try:
-                catalogs[job.locale] = _catalog_and_glossary(project, job.locale)
+                catalogs[job.locale] = catalog_and_glossary(project, job.locale)
             except CatalogError as exc:
                 catalogs[job.locale] = exc.problems
         loaded = catalogs[job.locale]
@@ -65,7 +65,7 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
             loaded = ({}, ())
         entries, terms = loaded
         path = project.po_path(job.locale)
-        translator, problems = check_translations(needed, entries, job.locale, _relative(project, path), draft,
+        translator, problems = check_translations(needed, entries, job.locale, relative(project, path), draft,
                                                   terms)
         if draft:
             _warn(job, problems)
@@ -73,19 +73,19 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
     return result
 
 
-def _catalog_and_glossary(project: Project, locale: str) -> tuple[dict[str, Entry], tuple[Term, ...]]:
+def catalog_and_glossary(project: Project, locale: str) -> tuple[dict[str, Entry], tuple[Term, ...]]:
     """A locale's entries and glossary; both problems are reported together."""
     path = project.po_path(locale)
     problems: list[Problem] = []
     entries: dict[str, Entry] = {}
     terms: tuple[Term, ...] = ()
     try:
-        entries = read_catalog(path, locale, _relative(project, path))
+        entries = read_catalog(path, locale, relative(project, path))
     except CatalogError as exc:
         problems += exc.problems
     glossary = glossary_path(project.translations_dir, locale)
     try:
-        terms = load_glossary(project.translations_dir, locale, _relative(project, glossary))
+        terms = load_glossary(project.translations_dir, locale, relative(project, glossary))
     except CatalogError as exc:
         problems += exc.problems
     if problems:
@@ -98,34 +98,73 @@ def _warn(job: Job, problems: list[Problem]) -> None:
         LOG.warning("draft %s/%s: English used instead: %s", job.locale, job.drug, problem)
 
 
-def _relative(project: Project, path: Path) -> Path:
+def relative(project: Project, path: Path) -> Path:
     try:
         return path.relative_to(project.root)
     except ValueError:
         return path
 
 
-def status_table(project: Project) -> str:
-    """A table of printable strings per locale and drug, then what blocks each incomplete leaflet."""
+@dataclass
+class LeafletStatus:
+    """How far one leaflet's translation is: counts of its strings by state, and what blocks it."""
+
+    locale: str
+    drug: str
+    total: int = 0
+    ready: int = 0
+    fuzzy: int = 0  # fuzzy, or made from older English
+    untranslated: int = 0  # empty or missing
+    blocked: int = 0  # translated but failing a check (numbers, glossary, ...)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def releasable(self) -> bool:
+        return not self.unreadable and self.ready == self.total
+
+
+def translation_status(project: Project, locales: list[str] | None = None) -> list[LeafletStatus]:
+    """Every (locale, drug) leaflet's translation state, checking each string as the build does."""
     facts = load_facts(project)
     ui = ui_strings(project, facts)
-    lines = [f"{'locale':8} {'drug':24} {'ready':>9}  status"]
-    details: list[str] = []
-    for locale in project.target_locales:
+    found = []
+    for locale in locales or project.target_locales:
         path = project.po_path(locale)
         try:
-            entries, terms = _catalog_and_glossary(project, locale)
+            entries, terms = catalog_and_glossary(project, locale)
         except CatalogError as exc:  # one clear error, not every string reported "missing"
-            details.extend(f"  {p}" for p in exc.problems)
-            lines.extend(f"{locale:8} {drug:24} {'-':>9}  unreadable catalog" for drug in sorted(facts.drugs))
+            found += [LeafletStatus(locale, drug, problems=exc.problems, unreadable=True) for drug in sorted(facts.drugs)]
             continue
         for drug in sorted(facts.drugs):
-            needed = needed_strings(facts, drug, locale, ui)
-            blocking = [check_entry(n, entries.get(n.context), locale, _relative(project, path), terms)
-                        for n in needed]
-            ready = sum(not problems for problems in blocking)
-            state = "ok" if ready == len(needed) else "blocked"
-            lines.append(f"{locale:8} {drug:24} {ready:>4}/{len(needed):<4}  {state} "
-                         f"({100 * ready // len(needed)} %)")
-            details.extend(f"  {p}" for problems in blocking for p in problems)
+            status = LeafletStatus(locale, drug)
+            for needed in needed_strings(facts, drug, locale, ui):
+                problems = check_entry(needed, entries.get(needed.context), locale, relative(project, path), terms)
+                status.total += 1
+                status.problems += problems
+                checks = {p.check for p in problems}
+                if not problems:
+                    status.ready += 1
+                elif checks & {"fuzzy", "changed"}:
+                    status.fuzzy += 1
+                elif checks & {"untranslated", "missing"}:
+                    status.untranslated += 1
+                else:
+                    status.blocked += 1
+            found.append(status)
+    return found
+
+
+def status_table(statuses: list[LeafletStatus]) -> str:
+    """A matrix of leaflets (locale x drug) with string counts by state, then every blocking problem."""
+    lines = [f"{'locale':8} {'drug':22} {'ready':>9} {'fuzzy':>6} {'untransl.':>9} {'blocked':>7}  status"]
+    details: list[str] = []
+    for s in statuses:
+        details += [f"  {p}" for p in s.problems]
+        if s.unreadable:
+            lines.append(f"{s.locale:8} {s.drug:22} {'-':>9} {'-':>6} {'-':>9} {'-':>7}  unreadable catalog")
+            continue
+        state = "ok" if s.releasable else "blocked"
+        lines.append(f"{s.locale:8} {s.drug:22} {s.ready:>4}/{s.total:<4} {s.fuzzy:>6} {s.untranslated:>9} "
+                     f"{s.blocked:>7}  {state} ({100 * s.ready // max(s.total, 1)} %)")
     return "\n".join(lines + (["", "Blocking problems:", *dict.fromkeys(details)] if details else []))

@@ -80,7 +80,7 @@ def test_fuzzy_entry_blocks_only_that_leaflet(project: Project, tmp_path: Path) 
     assert not (tmp_path / "out/zh_CN/demo-cream.html").exists()
     [problem] = next(iter(report.skipped.values()))
     assert str(problem) == (f"translations/zh_CN/LC_MESSAGES/leaflets.po:{po_line(project, 'demo.before.pregnancy')}: "
-                            "zh_CN: demo.before.pregnancy: translation is fuzzy; review it against the new English "
+                            "[fuzzy] zh_CN: demo.before.pregnancy: translation is fuzzy; review it against the new English "
                             "and remove the fuzzy flag")
 
 
@@ -91,7 +91,7 @@ def test_untranslated_entry_blocks_leaflet_and_cli_exits_1(project: Project, tmp
     assert code == 1
     err = capsys.readouterr().err
     assert (f"translations/zh_CN/LC_MESSAGES/leaflets.po:{po_line(project, 'demo.how.dose')}: "
-            "zh_CN: demo.how.dose: not translated") in err
+            "[untranslated] zh_CN: demo.how.dose: not translated") in err
     assert "error: 1 leaflet(s) not written" in err
     assert (tmp_path / "out/en/demo-cream.pdf").is_file()
     assert not (tmp_path / "out/zh_CN/demo-cream.pdf").exists()
@@ -182,15 +182,37 @@ def test_same_inputs_give_identical_pdf_bytes(project: Project, tmp_path: Path) 
     assert (tmp_path / "a/zh_CN/demo-cream.pdf").read_bytes() == (tmp_path / "b/zh_CN/demo-cream.pdf").read_bytes()
 
 
-def test_i18n_status_counts_ready_strings(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--project", str(project.root), "i18n", "status"]) == 0
+def test_i18n_status_counts_strings_by_state_and_strict_fails(project: Project,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    root = ["--project", str(project.root), "i18n", "status"]
+    assert main([*root, "--strict"]) == 0
     total = int(capsys.readouterr().out.splitlines()[1].split()[2].split("/")[1])
-    fill_catalog(project, "zh_CN", {"demo.how.dose": ""})
-    assert main(["--project", str(project.root), "i18n", "status"]) == 0
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "", "demo.how.interval": "每日使用8次。2次涂药之间至少间隔2小时。"})
+    po = project.po_path("zh_CN")
+    po.write_text(po.read_text(encoding="utf-8").replace('msgctxt "demo.before.pregnancy"',
+                                                          '#, fuzzy\nmsgctxt "demo.before.pregnancy"'), encoding="utf-8")
+    assert main(root) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].split() == ["zh_CN", "demo-cream", f"{total - 1}/{total}", "blocked",
-                              f"({100 * (total - 1) // total}", "%)"]
-    assert out[-1].endswith("zh_CN: demo.how.dose: not translated")
+    assert out[1].split() == ["zh_CN", "demo-cream", f"{total - 3}/{total}", "1", "1", "1", "blocked",
+                              f"({100 * (total - 3) // total}", "%)"]
+    assert main([*root, "--strict"]) == 1
+    assert "error: --strict: 1 leaflet(s) not releasable: zh_CN/demo-cream" in capsys.readouterr().err
+
+
+def test_i18n_check_lists_every_finding_with_its_check(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = ["--project", str(project.root), "i18n", "check"]
+    assert main(root) == 0
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层,每天3次。"})
+    assert main(root) == 1
+    out = capsys.readouterr().out.splitlines()
+    line = po_line(project, "demo.how.dose")
+    assert out == [
+        f"translations/zh_CN/LC_MESSAGES/leaflets.po:{line}: [numbers] zh_CN: demo.how.dose: numbers differ from "
+        "the English: [2] in English, [3] in the translation",
+        f"translations/zh_CN/LC_MESSAGES/leaflets.po:{line}: [punctuation] zh_CN: demo.how.dose: ASCII punctuation "
+        "',' inside Chinese text; use the full-width forms (，；：？！)",
+    ]
+    assert main([*root, "--locale", "fr"]) == 1  # not a locale of this project
 
 
 def test_i18n_status_names_an_unreadable_catalog_once(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,7 +221,7 @@ def test_i18n_status_names_an_unreadable_catalog_once(project: Project, capsys: 
                   encoding="utf-8")
     assert main(["--project", str(project.root), "i18n", "status"]) == 0
     out = capsys.readouterr().out
-    assert "zh_CN    demo-cream                       -  unreadable catalog" in out
+    assert "unreadable catalog" in out.splitlines()[1] and out.splitlines()[1].startswith("zh_CN    demo-cream")
     assert 'msgfmt --check: keyword "msgctxt_oops" unknown' in out and "missing from the catalog" not in out
 
 
@@ -209,3 +231,15 @@ def test_chinese_runs_in_other_languages_are_marked() -> None:
     assert str(lang_runs("Approved (磷酸芦可替尼乳膏，2026) <b>", "en")) == (
         'Approved (<span lang="zh-CN">磷酸芦可替尼乳膏，</span>2026) &lt;b&gt;')
     assert str(lang_runs("芦可替尼乳膏 <b>", "zh-CN")) == "芦可替尼乳膏 &lt;b&gt;"
+
+
+def test_proof_shows_english_translation_and_findings(project: Project, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    fill_catalog(project, "zh_CN", {"demo.how.dose": "每天涂抹薄薄一层，每天3次。"})
+    assert main(["--project", str(project.root), "proof", "--drug", "demo-cream", "--locale", "zh_CN",
+                 "--out", str(tmp_path / "proof")]) == 0
+    text = text_of(tmp_path / "proof/zh_CN/demo-cream.proof.pdf")
+    assert "TRANSLATIONPROOF-FORREVIEW,NOTFORPATIENTS" in text
+    assert normalise("Apply a thin layer 2 times a day.") in text and normalise("每天涂抹薄薄一层，每天3次。") in text
+    assert normalise("[numbers] zh_CN: demo.how.dose: numbers differ from the English") in text
+    assert main(["--project", str(project.root), "proof", "--drug", "aspirin", "--locale", "zh_CN"]) == 1

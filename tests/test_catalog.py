@@ -127,7 +127,7 @@ def test_number_mismatch_blocks_the_string() -> None:
 
     entry = Entry("x.dose", "Apply 2 times a day.", "每天3次。", False, 42)
     [problem] = check_entry(needed, entry, "zh_CN", Path("zh.po"))
-    assert str(problem) == "zh.po:42: zh_CN: x.dose: numbers differ from the English: [2] in English, [3] in the translation"
+    assert str(problem) == "zh.po:42: [numbers] zh_CN: x.dose: numbers differ from the English: [2] in English, [3] in the translation"
 
 
 def test_glossary_and_identical_text() -> None:
