@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.messages.catalog import PYTHON_FORMAT
+
 from leaflets.config import NAME, Project
 from leaflets.errors import FactsError, Problem, raise_if
 from leaflets.text import text_problem
@@ -199,6 +201,14 @@ class _Checker:
             return None
         if key in _PRINTED_KEYS and (problem := text_problem(value)):
             self.problem(path, data.line_of(key), f"{where}.{key}: {problem}")
+            return None
+        translated = key == "text" or (key == "title" and where == "drug file")  # catalog entries
+        if translated and (spec := PYTHON_FORMAT.search(value)):
+            # Babel then flags the catalog entry python-format (ignoring no-python-format), and
+            # 'pybabel compile' rejects every translation that does not repeat the false placeholder.
+            self.problem(path, data.line_of(key), f"{where}.{key}: {spec.group()!r} reads as a placeholder to "
+                         "gettext tools; put the percent sign before a bracket, a stop or a capital letter "
+                         "('at least 98% IgG', '(glucose 5%)', 'at least 75%.')")
             return None
         return value.strip()
 
