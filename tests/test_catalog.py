@@ -202,3 +202,23 @@ def test_plural_forms_follow_cldr_for_arabic_and_russian() -> None:
         categories = [c for c in ("zero", "one", "two", "few", "many", "other") if c in rule.tags or c == "other"]
         for n in (0, 1, 2, 3, 5, 10, 11, 21, 22, 25, 99, 100, 101, 102, 111, 1000):
             assert categories[pick(PLURAL_FORMS[locale], n)] == rule(n), (locale, n)
+
+
+@pytest.mark.parametrize("english, translated, locale, ok", [
+    ("Use it twice a day.", "每日使用两次。", "zh_CN", True),
+    ("Use it twice a day.", "每日使用三次。", "zh_CN", False),
+    ("Use it twice a day.", "Úsela dos veces al día.", "es", True),
+    ("Use it twice a day.", "Utilisez-la deux fois par jour.", "fr", True),
+    ("Use it twice a day.", "Используйте два раза в день.", "ru", True),
+    ("Use it twice a day.", "استخدمه مرتين يوميًا.", "ar", True),
+    ("Use it twice a day.", "Utilisez-la 3 fois par jour.", "fr", False),
+    ("Apply it 2 times a day.", "Aplíquela dos veces al día.", "es", True),
+    ("Numbness on one side of the body.", "身体一侧麻木。", "zh_CN", True),
+    ("Do not use it on the face.", "N'utilisez pas une crème sur le visage.", "fr", True),  # "une" is an article
+    ("Do not use it on the face.", "Не наносите 2 раза на лицо.", "ru", False),
+])
+def test_numbers_match_as_words_in_every_language(english: str, translated: str, locale: str, ok: bool) -> None:
+    from leaflets.catalog import Entry
+
+    problems = check_entry(Needed("x.n", english), Entry("x.n", english, translated, False, 1), locale, Path("p"))
+    assert (not [p for p in problems if p.check == "numbers"]) is ok, problems
