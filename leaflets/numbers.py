@@ -73,25 +73,6 @@ def _number_pattern(locale: str) -> tuple[re.Pattern[str], str]:
     return pattern, decimal
 
 
-def numbers(text: str, locale: str = "en") -> Counter[Decimal]:
-    """The numbers in ``text`` by value, as ``locale`` writes them, in Latin or Arabic-Indic digits.
-
-    "1,000" is one thousand in English and "1,5" is one and a half in French; a month written as a name
-    counts as its number, so "30 January 2026" matches "2026年1月30日".
-    """
-    found: Counter[Decimal] = Counter()
-    pattern, decimal = _number_pattern(locale)
-    for match in pattern.finditer(text):
-        digits = "".join(
-            str(unicodedata.decimal(c)) if c.isdigit() else "." if c in decimal else "" for c in match.group()
-        )
-        found[Decimal(digits)] += 1
-    pattern, names = _month_names(locale)
-    for match in pattern.finditer(text):
-        found[Decimal(names[match.group()])] += 1
-    return found
-
-
 @lru_cache(maxsize=16)
 def _unit_pattern(locale: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
     table = UNITS.get(Locale.parse(locale).language)

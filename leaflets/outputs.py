@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leaflets.config import NAME, Project, check_locale
+from leaflets.config import NAME, check_locale
 from leaflets.errors import Problem
 from leaflets.files import (OutputError, describe_os_error, is_inside, remove_inside, remove_stale_temporaries,
                             write_atomic, write_temporary)
