@@ -97,6 +97,10 @@ def test_chinese_inside_english_leaflets_uses_simplified_font(built: Path) -> No
         fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(pdf).pages
                  for font in page["/Resources"]["/Font"].values()}
         assert not any("JP" in font for font in fonts), (pdf, fonts)
+    for pdf in [*built.glob("zh_CN/*.pdf"), *built.glob("ar/*.pdf")]:  # no synthetic slant for CJK or Arabic
+        fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(pdf).pages
+                 for font in page["/Resources"]["/Font"].values()}
+        assert not any("Oblique" in font or "Italic" in font for font in fonts if "CJK" in font or "Arabic" in font), fonts
     en_fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(built / "en/ruxolitinib-cream.pdf").pages
                 for font in page["/Resources"]["/Font"].values()}
     assert any("CJK-SC" in font for font in en_fonts), en_fonts
