@@ -15,6 +15,7 @@ from leaflets.config import Project, load_project
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="leaflets", prog_name="leaflets")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Project root (the folder with leaflets.toml).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")

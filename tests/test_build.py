@@ -243,3 +243,10 @@ def test_proof_shows_english_translation_and_findings(project: Project, tmp_path
     assert normalise("Apply a thin layer 2 times a day.") in text and normalise("每天涂抹薄薄一层，每天3次。") in text
     assert normalise("[numbers] zh_CN: demo.how.dose: numbers differ from the English") in text
     assert main(["--project", str(project.root), "proof", "--drug", "aspirin", "--locale", "zh_CN"]) == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"leaflets, version {version('leaflets')}"
