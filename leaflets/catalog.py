@@ -22,10 +22,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 
-from leaflets.config import Project
-from leaflets.errors import CatalogError, Problem, SystemDependencyError, raise_if
+from leaflets.config import PROJECT_FILE, Project, check_locale
+from leaflets.errors import CatalogError, ConfigError, Problem, SystemDependencyError, raise_if
 from leaflets.facts import UI_PREFIX, FactBase
 from leaflets.files import remove_stale_temporaries, write_atomic
+from leaflets.glossary import COLUMNS, glossary_path
 
 DOMAIN = "leaflets"
 #: The only formatting our strings use: ``%(date)s`` in template strings.
@@ -296,10 +297,6 @@ def update_catalogs(project: Project, facts: FactBase) -> list[Path]:
 
 def init_catalog(project: Project, facts: FactBase, locale: str) -> list[Path]:
     """Start a new locale: its .po from the English, an empty glossary, and the locale in leaflets.toml."""
-    from leaflets.config import PROJECT_FILE, check_locale
-    from leaflets.errors import ConfigError
-    from leaflets.glossary import COLUMNS, glossary_path
-
     if problem := check_locale(locale, "--locale"):
         raise ConfigError(problem)
     if locale == project.source_locale:

@@ -31,6 +31,31 @@ UNITS: dict[str, dict[str, tuple[str, ...]]] = {
         "g": ("g", "克"), "ml": ("ml", "mL", "毫升"), "kg": ("kg", "公斤", "千克"), "degree": ("°C", "℃"),
         "people": ("人", "名", "例"),
     },
+    "es": {
+        "times": ("veces", "vez"), "hour": ("horas", "hora"), "day": ("días", "día"), "week": ("semanas", "semana"),
+        "month": ("meses", "mes"), "year": ("años", "año"), "percent": ("%",), "mg": ("mg",),
+        "g": ("gramos", "gramo", "g"), "ml": ("ml", "mL"), "kg": ("kg",), "degree": ("°C",),
+        "people": ("personas", "persona", "pacientes"),
+    },
+    "fr": {
+        "times": ("fois",), "hour": ("heures", "heure"), "day": ("jours", "jour"), "week": ("semaines", "semaine"),
+        "month": ("mois",), "year": ("années", "année", "ans", "an"), "percent": ("%",), "mg": ("mg",),
+        "g": ("grammes", "gramme", "g"), "ml": ("ml", "mL"), "kg": ("kg",), "degree": ("°C",),
+        "people": ("personnes", "personne", "patients"),
+    },
+    "ru": {
+        "times": ("раза", "раз"), "hour": ("часов", "часа", "час"), "day": ("дней", "дня", "день"),
+        "week": ("недель", "недели", "неделю", "неделя"), "month": ("месяцев", "месяца", "месяц"),
+        "year": ("лет", "года", "год"), "percent": ("%",), "mg": ("мг", "mg"), "g": ("г", "g"),
+        "ml": ("мл", "ml"), "kg": ("кг", "kg"), "degree": ("°C",), "people": ("человек", "пациентов"),
+    },
+    "ar": {
+        "times": ("مرات", "مرة"), "hour": ("ساعات", "ساعة"), "day": ("أيام", "يومًا", "يوم"),
+        "week": ("أسابيع", "أسبوعًا", "أسبوع"), "month": ("أشهر", "شهرًا", "شهر"),
+        "year": ("سنوات", "أعوام", "عامًا", "عام", "سنة"), "percent": ("%", "٪"), "mg": ("ملغ", "mg"),
+        "g": ("غرامات", "غرام", "g"), "ml": ("مل", "ml"), "kg": ("كغ", "kg"), "degree": ("°C", "°م"),
+        "people": ("أشخاص", "شخص"),
+    },
 }
 #: Sentence ends: Latin, CJK and Arabic full stops, question and exclamation marks.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？؟])")
@@ -80,7 +105,9 @@ def _unit_pattern(locale: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
         return None
     words = {word: unit for unit, spelled in table.items() for word in spelled}
     pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[ \u00a0\u202f]?({pattern})(?![A-Za-z])"), words
+    # Chinese writes the next word straight after the unit ("2次涂药"); elsewhere a unit ends a word.
+    end = "(?![A-Za-z])" if Locale.parse(locale).language == "zh" else r"(?!\w)"
+    return re.compile(rf"[ \u00a0\u202f]?({pattern}){end}"), words
 
 
 def sentences(text: str) -> list[str]:
@@ -91,16 +118,16 @@ def sentences(text: str) -> list[str]:
 def located_numbers(text: str, locale: str = "en") -> list[Number]:
     """Every number in ``text`` with the unit that follows it and the index of its sentence."""
     units = _unit_pattern(locale)
+    digits, decimal = _number_pattern(locale)
+    months, names = _month_names(locale)
     found = []
     for index, sentence in enumerate(sentences(text)):
-        pattern, decimal = _number_pattern(locale)
-        for match in pattern.finditer(sentence):
+        for match in digits.finditer(sentence):
             unit = None
             if units and (after := units[0].match(sentence, match.end())):
                 unit = units[1][after.group(1)]
             found.append(Number(_value(match.group(), decimal), unit, index))
-        pattern, names = _month_names(locale)
-        found.extend(Number(Decimal(names[m.group()]), None, index) for m in pattern.finditer(sentence))
+        found.extend(Number(Decimal(names[m.group()]), None, index) for m in months.finditer(sentence))
     return found
 
 
@@ -167,31 +194,33 @@ def word_numbers(text: str, locale: str = "en") -> Counter[Decimal]:
     return found
 
 
-def unmatched(english: str, translated: str, locale: str) -> bool:
-    """Whether the numbers of the two texts fail to match by value.
+def unmatched(english: Counter[Decimal], english_text: str, translated: Counter[Decimal], translated_text: str,
+              locale: str) -> bool:
+    """Whether the numbers of two texts fail to match by value (``english`` and ``translated`` are their
+    digits and months, as ``numbers`` counts them).
 
     Every number the English states (digits, months, and count words such as "twice") must be found in
     the translation, as digits or as a word; every number the translation writes in digits must be found
     in the English. Number words in the translation are never extra: "une crème" is an article, not a 1.
     """
-    required = numbers(english)
+    required = Counter(english)
     optional: Counter[Decimal] = Counter()
     pattern = _word_pattern("en")
     assert pattern is not None
-    for match in pattern[0].finditer(english):
+    for match in pattern[0].finditer(english_text):
         word = match.group().lower()
         (optional if word in _OPTIONAL_EN else required)[Decimal(pattern[1][word])] += 1
-    digits, words = numbers(translated, locale), word_numbers(translated, locale)
-    return any(required[v] > digits[v] + words[v] or digits[v] > required[v] + optional[v]
-               for v in set(required) | set(digits))
+    words = word_numbers(translated_text, locale)
+    return any(required[v] > translated[v] + words[v] or translated[v] > required[v] + optional[v]
+               for v in set(required) | set(translated))
 
 
-def misplaced(english: list[Number], translated: list[Number]) -> list[str]:
+def misplaced(english: list[Number], translated: list[Number], same_sentences: bool) -> list[str]:
     """How the translation moved numbers away from what they count (empty when it did not).
 
     Assumes the same numbers by value. A number's known unit must be matched by the same unit, or by a
-    number of unknown unit; when both texts have the same number of sentences, each sentence must keep
-    its own numbers.
+    number of unknown unit; when both texts have as many sentences (``same_sentences``), each sentence
+    must keep its own numbers.
     """
     found = []
     for value in sorted({n.value for n in english}):
@@ -202,9 +231,8 @@ def misplaced(english: list[Number], translated: list[Number]) -> list[str]:
         known = sum(c for u, c in theirs_left.items() if u)
         if known > ours_left[None] or sum(c for u, c in ours_left.items() if u) > theirs_left[None]:
             found.append(f"{value} counts {_units(ours)} in English but {_units(theirs)} in the translation")
-    english_sentences = {n.sentence for n in english} | {0}
-    if max(english_sentences) == max({n.sentence for n in translated} | {0}) and not found:
-        for index in sorted(english_sentences):
+    if same_sentences and not found:
+        for index in sorted({n.sentence for n in english} | {n.sentence for n in translated}):
             ours = sorted(n.value for n in english if n.sentence == index)
             theirs = sorted(n.value for n in translated if n.sentence == index)
             if ours != theirs:

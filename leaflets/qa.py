@@ -20,7 +20,7 @@ from babel import Locale
 from leaflets.catalog import PLACEHOLDER, Entry
 from leaflets.errors import Problem
 from leaflets.glossary import Term, glossary_problems
-from leaflets.numbers import located_numbers, misplaced, numbers, unmatched, word_numbers
+from leaflets.numbers import located_numbers, misplaced, numbers, sentences, unmatched, word_numbers
 from leaflets.text import text_problem
 
 __all__ = ["Needed", "Translator", "check_entry", "check_translations", "numbers"]
@@ -61,10 +61,6 @@ class Translator:
             raise KeyError(f"{self.locale}: {context!r} was not checked before rendering") from None
 
 
-#: The translation checks, in the order they run; ``leaflets i18n status`` counts findings by these names.
-BLOCKING_STATES = ("missing", "changed", "fuzzy", "untranslated")
-
-
 def check_entry(needed: Needed, entry: Entry | None, locale: str, path: Path,
                 terms: tuple[Term, ...] = ()) -> list[Problem]:
     """Every reason ``entry`` may not be printed for ``needed``; empty when it may."""
@@ -99,15 +95,16 @@ def _number_problems(english_text: str, entry: Entry, locale: str) -> list[str]:
     Moving a number is allowed only where a reviewer wrote ``# numbers-reviewed: <the translation's
     numbers in order>``; the comment stops counting as soon as the numbers of the translation change.
     """
-    english, translated = numbers(english_text), numbers(entry.msgstr, locale)
-    if unmatched(english_text, entry.msgstr, locale):
+    ours, theirs = located_numbers(english_text), located_numbers(entry.msgstr, locale)
+    english, translated = Counter(n.value for n in ours), Counter(n.value for n in theirs)
+    if unmatched(english, english_text, translated, entry.msgstr, locale):
         english += word_numbers(english_text)
         return [f"numbers differ from the English: {_show(english)} in English, {_show(translated)} in the "
                 "translation"]
     if translated != english:  # matched through number words: units and sentences are not compared
         return []
-    ours, theirs = located_numbers(english_text), located_numbers(entry.msgstr, locale)
-    moved = misplaced(ours, theirs)
+    same_sentences = len(sentences(english_text)) == len(sentences(entry.msgstr))
+    moved = misplaced(ours, theirs, same_sentences)
     order = ", ".join(str(n.value) for n in theirs)
     if not moved or f"{NUMBERS_REVIEWED} {order}" in entry.comments:
         return []

@@ -216,6 +216,12 @@ def test_plural_forms_follow_cldr_for_arabic_and_russian() -> None:
     ("Numbness on one side of the body.", "身体一侧麻木。", "zh_CN", True),
     ("Do not use it on the face.", "N'utilisez pas une crème sur le visage.", "fr", True),  # "une" is an article
     ("Do not use it on the face.", "Не наносите 2 раза на лицо.", "ru", False),
+    # the same numbers, each moved to the other unit
+    ("Use it 2 times a day, 8 hours apart.", "Úsela 8 veces al día, con 2 horas de intervalo.", "es", False),
+    ("Use it 2 times a day, 8 hours apart.", "Utilisez-la 8 fois par jour, à 2 heures d'intervalle.", "fr", False),
+    ("Use it 2 times a day, 8 hours apart.", "Применяйте 8 раз в день с интервалом 2 часа.", "ru", False),
+    ("Use it 2 times a day, 8 hours apart.", "استخدمه 8 مرات يوميًا بفاصل 2 ساعة.", "ar", False),
+    ("Use it 2 times a day, 8 hours apart.", "Применяйте 2 раза в день с интервалом 8 часов.", "ru", True),
 ])
 def test_numbers_match_as_words_in_every_language(english: str, translated: str, locale: str, ok: bool) -> None:
     from leaflets.catalog import Entry
