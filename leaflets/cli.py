@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from leaflets.config import Project, load_project
+from leaflets.config import VARIANTS, Project, load_project
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,16 +54,28 @@ def check(ctx: click.Context) -> None:
 @click.option("--draft", is_flag=True,
               help="For translators: print incomplete translations (English fills the gaps) into "
                    "<out>/draft/, watermarked DRAFT. Never for patients.")
+@click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANTS),
+              help="Build only this print variant (repeatable) [default: [print] variants in leaflets.toml].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Leaflets rendered at the same time [default: one per core].")
+@click.option("--clinic-name", default=None, help="Clinic name for the clinic box [default: [clinic] name].")
+@click.option("--clinic-phone", default=None, help="Clinic phone for the clinic box [default: [clinic] phone].")
+@click.option("--clinic-note", default=None, help="A short note for the clinic box [default: [clinic] note].")
+@click.option("--base-url", default=None,
+              help="Where the HTML is published; prints a QR code to it [default: [print] base_url].")
 @click.pass_context
 def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], out_dir: Path | None,
-          strict: bool, draft: bool) -> None:
-    """Build leaflets (HTML and PDF) into build/<locale>/<drug>.*, plus manifest.json and index.html."""
+          strict: bool, draft: bool, variants: tuple[str, ...], jobs: int | None, clinic_name: str | None,
+          clinic_phone: str | None, clinic_note: str | None, base_url: str | None) -> None:
+    """Build leaflets into build/<locale>/<drug>.html and one PDF per variant (<drug>.pdf for A4,
+    .letter.pdf, .large.pdf), plus manifest.json and index.html."""
     from leaflets.build import build as run_build
     from leaflets.errors import LeafletError
 
-    project = _project(ctx)
+    project = _project(ctx).with_options(
+        list(variants), {"name": clinic_name, "phone": clinic_phone, "note": clinic_note}, base_url)
     report = run_build(project, out_dir or project.root / "build", list(drugs) or None, list(locales) or None,
-                       strict=strict, draft=draft)
+                       strict=strict, draft=draft, workers=jobs)
     for job, problems in report.skipped.items():
         click.echo(f"skipped {job.locale}/{job.drug}: not written because:", err=True)
         for problem in problems:

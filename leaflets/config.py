@@ -7,15 +7,55 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
 from leaflets.errors import ConfigError
+from leaflets.text import text_problem
 from leaflets.yamlfile import NotUtf8Error, read_utf8
 
 PROJECT_FILE = "leaflets.toml"
+#: Print variants, in the order the index lists them: A4, US Letter, and large print (A4, body 16 pt).
+VARIANTS: tuple[str, ...] = ("a4", "letter", "large")
+#: Longest clinic details that still fit their box on one page, in characters.
+CLINIC_LIMITS = {"name": 80, "phone": 40, "note": 300}
+_BASE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/%-]*)?$")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic's contact details, printed in their own box; empty fields leave space to write in."""
+
+    name: str = ""
+    phone: str = ""
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.phone or self.note)
+
+
+def check_clinic(clinic: Clinic, where: str) -> list[str]:
+    """Problems with clinic details: they are printed next to medical text, so they meet the same rules."""
+    problems = []
+    for key, limit in CLINIC_LIMITS.items():
+        value = getattr(clinic, key)
+        if not isinstance(value, str):
+            problems.append(f"{where}{key}: must be text in quotes, got {value!r}")
+        elif value and (problem := text_problem(value)):
+            problems.append(f"{where}{key}: {problem}")
+        elif len(value) > limit:
+            problems.append(f"{where}{key}: {len(value)} characters; at most {limit} fit the clinic box")
+    return problems
+
+
+def check_base_url(url: object, where: str) -> str | None:
+    """The problem with a base URL for QR codes, or None; the code must lead exactly where it says."""
+    if not isinstance(url, str) or not _BASE_URL.match(url):
+        return (f"{where}: {url!r} is not a web address like 'https://clinic.example/leaflets' "
+                "(http or https, no spaces, query or fragment)")
+    return None
 
 
 @dataclass(frozen=True)
@@ -26,6 +66,10 @@ class Project:
     source_locale: str
     locales: tuple[str, ...]
     shared_facts: str
+    variants: tuple[str, ...] = VARIANTS
+    #: Where the HTML leaflets are published; when set, printed leaflets carry a QR code to their page.
+    base_url: str = ""
+    clinic: Clinic = field(default_factory=Clinic)
 
     @property
     def documents_dir(self) -> Path:
@@ -68,6 +112,21 @@ class Project:
     @property
     def pot_path(self) -> Path:
         return self.translations_dir / "leaflets.pot"
+
+    def with_options(self, variants: list[str] | None = None, clinic: dict[str, str] | None = None,
+                     base_url: str | None = None) -> Project:
+        """This project with settings from the command line in place of those from the project file."""
+        problems = [f"--variant: unknown variant {v!r}; expected one of: {', '.join(VARIANTS)}"
+                    for v in variants or [] if v not in VARIANTS]
+        given = {k: v for k, v in (clinic or {}).items() if v is not None}
+        new_clinic = replace(self.clinic, **given)
+        problems += check_clinic(new_clinic, "--clinic-") if given else []
+        if base_url is not None and base_url and (problem := check_base_url(base_url, "--base-url")):
+            problems.append(problem)
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return replace(self, variants=tuple(v for v in VARIANTS if v in variants) if variants else self.variants,
+                       clinic=new_clinic, base_url=(base_url if base_url is not None else self.base_url).rstrip("/"))
 
     def check_selection(self, drugs: list[str], locales: list[str]) -> None:
         """Reject unknown drug or locale names with the list of known ones."""
@@ -135,6 +194,23 @@ def load_project(root: Path | str = ".") -> Project:
     if unknown:
         problems.append(f"[project]: unknown setting(s) {', '.join(unknown)}; expected locales, source_locale, "
                         "shared_facts")
+    printing, clinic = data.get("print", {}), data.get("clinic", {})
+    variants, base_url = printing.get("variants", list(VARIANTS)), printing.get("base_url", "")
+    if not isinstance(variants, list) or not variants or not set(variants) <= set(VARIANTS):
+        problems.append(f"[print] variants: {variants!r}; expected a non-empty list of {', '.join(VARIANTS)}")
+    if base_url and (problem := check_base_url(base_url, "[print] base_url")):
+        problems.append(problem)
+    problems += [f"[{name}]: unknown setting(s) {', '.join(sorted(set(table) - allowed))}; expected "
+                 f"{', '.join(sorted(allowed))}"
+                 for name, table, allowed in (("print", printing, {"variants", "base_url"}),
+                                              ("clinic", clinic, set(CLINIC_LIMITS)))
+                 if isinstance(table, dict) and set(table) - allowed]
+    problems += [f"[{name}] must be a table" for name, table in (("print", printing), ("clinic", clinic))
+                 if not isinstance(table, dict)]
+    if not problems:
+        problems += check_clinic(Clinic(**clinic), "[clinic] ")
     if problems:
         raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
-    return Project(root=root, source_locale=source, locales=locales, shared_facts=shared)
+    return Project(root=root, source_locale=source, locales=locales, shared_facts=shared,
+                   variants=tuple(v for v in VARIANTS if v in variants), base_url=str(base_url).rstrip("/"),
+                   clinic=Clinic(**clinic))

@@ -1,19 +1,20 @@
 """The output folder: which leaflets on disk are vouched for, and writing them so that it stays that way.
 
-The promise is that after any build, finished or not, every leaflet on disk is an HTML and PDF pair that
-passed every check together, and ``manifest.json`` lists exactly those. So:
+The promise is that after any build, finished or not, every leaflet on disk is a set of files (its HTML and
+one PDF per print variant) that passed every check together, and ``manifest.json`` lists exactly those. So:
 
 - the previous manifest is read strictly; an entry is trusted only if its file still has its checksum;
 - files at our output names that no valid entry vouches for, leaflets of drugs or locales that no longer
   exist, and temporary files of a killed build are removed before anything is written;
-- a leaflet's two files are written under temporary names first and renamed together; if either write
-  fails, both new files and the old pair are removed;
+- a leaflet's files are written under temporary names first and renamed together; if any write fails, the
+  new files and the old ones are removed;
 - nothing outside the output folder is ever deleted, and names only become paths after validation.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,9 +27,19 @@ from leaflets.files import (OutputError, describe_os_error, is_inside, remove_in
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
-FORMATS = ("html", "pdf")
+#: Each file of a leaflet ("kind"): the screen HTML and one PDF per print variant, by file name suffix.
+SUFFIXES: dict[str, str] = {"html": ".html", "a4": ".pdf", "letter": ".letter.pdf", "large": ".large.pdf"}
+#: Manifest layout version; a manifest of another version is not trusted, so its leaflets are rebuilt.
+SCHEMA = 2
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_ENTRY_KEYS = {"drug", "locale", "format", "path", "title", "version", "reviewed", "sha256"}
+_ENTRY_KEYS = {"drug", "locale", "format", "variant", "path", "title", "version", "reviewed", "sha256"}
+_ENTRY_KEYS_V1 = _ENTRY_KEYS - {"variant"}
+LOG = logging.getLogger("leaflets")
+
+
+def kind_of(entry: dict) -> str:
+    """The file kind of a manifest entry: "html", or the PDF's variant."""
+    return "html" if entry["format"] == "html" else entry["variant"]
 
 
 @dataclass
@@ -39,8 +50,8 @@ class OutputFolder:
     entries: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def path(self, drug: str, locale: str, fmt: str) -> Path:
-        return self.root / locale / f"{drug}.{fmt}"
+    def path(self, drug: str, locale: str, kind: str) -> Path:
+        return self.root / locale / f"{drug}{SUFFIXES[kind]}"
 
 
 def open_output(root: Path) -> OutputFolder:
@@ -53,8 +64,15 @@ def open_output(root: Path) -> OutputFolder:
         return folder
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "schema" not in data and isinstance(data.get("outputs"), list) and all(
+                isinstance(e, dict) and set(e) == _ENTRY_KEYS_V1 for e in data["outputs"]):
+            LOG.warning("%s: written by an older version of leaflets (one PDF per leaflet); leaflets not "
+                        "rebuilt now are removed, so build all of them", manifest)
+            return folder
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"'schema' must be {SCHEMA}")
         folder.entries = [_valid_entry(n, entry) for n, entry in enumerate(data["outputs"])]
-    except (OSError, UnicodeError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, UnicodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         folder.entries = []
         folder.problems.append(Problem(manifest, None, f"malformed manifest ({_reason(exc)}); leaflets not rebuilt "
                                        "now cannot be vouched for and were removed; build them again"))
@@ -73,10 +91,12 @@ def _valid_entry(n: int, entry: object) -> dict:
     """``entry`` if every field is well formed; names are checked before they become paths."""
     if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
         raise ValueError(f"outputs[{n}] must have exactly the keys {', '.join(sorted(_ENTRY_KEYS))}")
-    drug, locale, fmt = entry["drug"], entry["locale"], entry["format"]
-    if not (isinstance(drug, str) and NAME.match(drug)) or check_locale(locale, "locale") or fmt not in FORMATS:
-        raise ValueError(f"outputs[{n}] has an invalid drug, locale or format")
-    if entry["path"] != f"{locale}/{drug}.{fmt}" or not _SHA256.match(str(entry["sha256"])):
+    drug, locale = entry["drug"], entry["locale"]
+    fmt, variant = entry["format"], entry["variant"]
+    known_kind = (fmt, variant) == ("html", None) or (fmt == "pdf" and variant in SUFFIXES and variant != "html")
+    if not (isinstance(drug, str) and NAME.match(drug)) or check_locale(locale, "locale") or not known_kind:
+        raise ValueError(f"outputs[{n}] has an invalid drug, locale, format or variant")
+    if entry["path"] != f"{locale}/{drug}{SUFFIXES[kind_of(entry)]}" or not _SHA256.match(str(entry["sha256"])):
         raise ValueError(f"outputs[{n}] has an unexpected path or checksum")
     return entry
 
@@ -92,17 +112,18 @@ def reconcile(folder: OutputFolder, keep: set[tuple[str, str]], known: set[tuple
     are all pairs whose output names we own (current drugs and locales, and those of the old manifest).
     """
     failures: list[str] = []
-    remove_stale_temporaries(folder.root, tuple(f".{fmt}" for fmt in (*FORMATS, "json")))
-    vouched = []
+    remove_stale_temporaries(folder.root, (".html", ".pdf", ".json"))
+    vouched, spoiled = [], set()
     for entry in folder.entries:
-        path = folder.path(entry["drug"], entry["locale"], entry["format"])
+        path = folder.path(entry["drug"], entry["locale"], kind_of(entry))
         pair = (entry["drug"], entry["locale"])
         known.add(pair)
         if pair in keep and path.is_file() and is_inside(path, folder.root) and sha256(path) == entry["sha256"]:
             vouched.append(entry)
-    # A pair is kept only whole: if one of its files changed or vanished, both go.
-    complete = {(e["drug"], e["locale"]) for e in vouched if e["format"] == "html"} & {
-        (e["drug"], e["locale"]) for e in vouched if e["format"] == "pdf"}
+        else:
+            spoiled.add(pair)
+    # A leaflet is kept only whole: if one of its files changed or vanished, all of them go.
+    complete = {(e["drug"], e["locale"]) for e in vouched if e["format"] == "html"} - spoiled
     folder.entries = [e for e in vouched if (e["drug"], e["locale"]) in complete]
     for drug, locale in sorted(known - complete):
         failures += remove_pair(folder, drug, locale)
@@ -112,23 +133,30 @@ def reconcile(folder: OutputFolder, keep: set[tuple[str, str]], known: set[tuple
 def remove_pair(folder: OutputFolder, drug: str, locale: str) -> list[str]:
     """Delete a leaflet's files (never outside the folder); return what could not be deleted."""
     failures = []
-    for fmt in FORMATS:
+    for kind in SUFFIXES:
         try:
-            remove_inside(folder.path(drug, locale, fmt), folder.root)
+            remove_inside(folder.path(drug, locale, kind), folder.root)
         except OutputError as exc:
             failures.append(exc.message)
     return failures
 
 
 def write_pair(folder: OutputFolder, drug: str, locale: str, files: dict[str, bytes]) -> None:
-    """Write a leaflet's HTML and PDF so that they change together, or not at all (old pair removed)."""
+    """Write a leaflet's files (by kind) so that they change together, or not at all (old files removed).
+
+    Kinds not in ``files`` are removed too: a PDF variant left from an earlier build may not match the new HTML.
+    """
     written: dict[Path, Path] = {}
     try:
-        for fmt, data in files.items():
-            target = folder.path(drug, locale, fmt)
+        for kind in files:
+            target = folder.path(drug, locale, kind)
             if not is_inside(target, folder.root):
                 raise OutputError(f"{target}: refusing to write outside the output folder {folder.root} "
                                   "(a symbolic link points elsewhere); remove the link")
+        for kind in sorted(SUFFIXES.keys() - files.keys()):
+            remove_inside(folder.path(drug, locale, kind), folder.root)
+        for kind, data in files.items():
+            target = folder.path(drug, locale, kind)
             written[target] = write_temporary(target, data)
         for target, tmp in written.items():
             os.replace(tmp, target)
@@ -142,7 +170,7 @@ def write_pair(folder: OutputFolder, drug: str, locale: str, files: dict[str, by
 def write_listing(folder: OutputFolder, manifest: dict, index: str) -> None:
     """Write ``manifest.json`` and ``index.html``; if that fails, remove both rather than leave a stale list."""
     try:
-        write_atomic(folder.root / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+        write_atomic(folder.root / MANIFEST, (json.dumps({"schema": SCHEMA, **manifest}, ensure_ascii=False, indent=2) + "\n").encode())
         write_atomic(folder.root / INDEX, index.encode("utf-8"))
     except OutputError as exc:
         for name in (MANIFEST, INDEX):

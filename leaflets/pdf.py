@@ -10,6 +10,7 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 from leaflets.errors import RenderError, SystemDependencyError
 
@@ -43,8 +44,8 @@ def require_fonts() -> None:
             raise SystemDependencyError(f"font {family!r} is not installed; " + _APT_FIX.format(package=package))
 
 
-def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
-    """Return the PDF bytes for ``html``; raise ``RenderError`` on any glyph no font can draw."""
+def load_renderer() -> ModuleType:
+    """Import WeasyPrint (0.6 s), once; a build calls it before starting workers, so they inherit it."""
     try:
         import weasyprint
     except OSError as exc:  # a missing Pango/HarfBuzz shared library surfaces here
@@ -52,6 +53,12 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
             f"WeasyPrint cannot load a system library ({exc}); "
             + _APT_FIX.format(package="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0")
         ) from None
+    return weasyprint
+
+
+def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
+    """Return the PDF bytes for ``html``; raise ``RenderError`` on any glyph no font can draw."""
+    weasyprint = load_renderer()
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     # Own the logger while rendering: whatever level others set, warnings must reach the collector,
@@ -62,7 +69,8 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url)).render()
-        pdf = document.write_pdf(pdf_tags=True, uncompressed_pdf=False)
+        # PDF/UA-1: tagged, with the document language and title, as screen readers need.
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
     finally:
         logger.removeHandler(collector)
         logger.setLevel(saved[0])

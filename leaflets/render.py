@@ -17,9 +17,12 @@ from babel import Locale
 from babel.dates import format_date
 
 from leaflets.catalog import title_context
+from leaflets.config import Clinic
 from leaflets.errors import RenderError
 from leaflets.facts import SECTIONS, Fact, FactBase, Reference
+from leaflets.outputs import SUFFIXES
 from leaflets.qa import Needed
+from leaflets.qr import qr_data_uri
 
 Translate = Callable[[str, str], str]
 
@@ -69,6 +72,13 @@ GROUP_ORDER: tuple[str, ...] = (
 _SECTION_PART = re.compile(r"^(?:sections?|§)\s*([0-9][0-9.]*(?:\s*(?:,|and|&)\s*[0-9][0-9.]*)*)", re.I)
 
 
+class Download(TypedDict):
+    """A link from the screen HTML to one of the leaflet's PDFs, labelled by a ``ui.variant.*`` string."""
+
+    href: str
+    variant: str
+
+
 class LeafletContext(TypedDict):
     """Everything ``templates/leaflet.html`` receives (plus the ``pgettext`` function)."""
 
@@ -85,6 +95,11 @@ class LeafletContext(TypedDict):
     reviewed_iso: str
     language: str  # the locale's name in its own language, for the running header
     draft: bool
+    variant: str | None  # None for the screen HTML, else the print variant ("a4", "letter", "large")
+    downloads: list[Download]  # the PDFs built next to the HTML, linked from the screen version
+    clinic: Clinic  # printed in its own box; empty fields leave lines to write on
+    online_url: str  # where the HTML is published ("" if not configured): printed with a QR code
+    qr: str  # the QR code for online_url as a data: URI, or ""
 
 
 def needed_strings(facts: FactBase, drug: str, locale: str, ui: list[Needed]) -> list[Needed]:
@@ -169,9 +184,9 @@ def _common_title(titles: list[str]) -> str:
     return prefix[:cut] if cut > 0 else prefix
 
 
-def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translate,
-                    draft: bool = False) -> LeafletContext:
-    """Build the template context for one leaflet."""
+def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translate, draft: bool = False,
+                    variants: tuple[str, ...] = (), clinic: Clinic = Clinic(), base_url: str = "") -> LeafletContext:
+    """Build the template context for one leaflet (its screen version; see ``for_variant``)."""
     entry = facts.drugs[drug]
     babel_locale = Locale.parse(locale)
     printed = facts.leaflet_facts(drug)
@@ -202,7 +217,17 @@ def leaflet_context(facts: FactBase, drug: str, locale: str, translate: Translat
         reviewed_iso=entry.reviewed.isoformat(),
         language=babel_locale.get_display_name(babel_locale) or locale,
         draft=draft,
+        variant=None,
+        downloads=[Download(href=f"{drug}{SUFFIXES[v]}", variant=v) for v in variants],
+        clinic=clinic,
+        online_url=(url := f"{base_url}/{locale}/{drug}.html" if base_url else ""),
+        qr=qr_data_uri(url) if url else "",
     )
+
+
+def for_variant(context: LeafletContext, variant: str) -> LeafletContext:
+    """The context of one print variant: the same leaflet, laid out for paper."""
+    return LeafletContext(**{**context, "variant": variant})
 
 
 def language_tag(locale: Locale) -> str:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from babel.messages.pofile import read_po
 
+from leaflets.build import build
 from leaflets.catalog import update_catalogs, write_catalog
 from leaflets.config import Project, load_project
 from leaflets.facts import load_facts
@@ -49,6 +50,8 @@ def make_project(tmp_path: Path) -> Project:
     shutil.copy(ROOT / "babel.cfg", root / "babel.cfg")
     # The demo has Chinese translations only, whatever languages the real project has.
     toml = (ROOT / "leaflets.toml").read_text(encoding="utf-8")
+    # A4 only: the variants are tested on the real leaflets, and one PDF per leaflet keeps these tests fast.
+    toml = re.sub(r"(?m)^variants = .*$", 'variants = ["a4"]', toml)
     (root / "leaflets.toml").write_text(re.sub(r"(?m)^locales = .*$", 'locales = ["en", "zh_CN"]', toml),
                                         encoding="utf-8")
     shutil.copytree(ROOT / "templates", root / "templates")
@@ -76,3 +79,15 @@ def no_warnings(caplog: pytest.LogCaptureFixture):
     yield
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not warnings, warnings
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project built once per test session, with its real facts, catalogs and templates.
+
+    Returns the output folder (<locale>/<drug>.html and its PDFs, index.html, manifest.json). Tests only read
+    it; a test that changes files must copy it first.
+    """
+    out = tmp_path_factory.mktemp("real-build")
+    build(load_project(ROOT), out)
+    return out
