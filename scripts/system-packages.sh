@@ -2,9 +2,10 @@
 # Make sure the Debian packages the leaflets need are installed.
 # Installs only what is missing (so a second run installs nothing); as root it runs apt-get itself,
 # otherwise it prints the exact command and fails, because a build without these fonts would fall back
-# to tofu boxes or Japanese glyph forms.
+# to tofu boxes or Japanese glyph forms. chromium is for the browser tests (tests/test_browser.py), since
+# Playwright cannot download a browser of its own here.
 set -euo pipefail
-packages=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext)
+packages=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext chromium)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

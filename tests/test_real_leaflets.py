@@ -10,7 +10,6 @@ import pytest
 from babel import Locale
 from pypdf import PdfReader
 
-from leaflets.build import build
 from leaflets.config import load_project
 from leaflets.facts import load_facts
 from leaflets.readiness import Job, translators_for, ui_strings
@@ -31,12 +30,9 @@ def test_ruxolitinib_is_complete_in_every_locale() -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("real")
-    jobs = ready_jobs()
-    for drug in sorted({job.drug for job in jobs}):
-        build(PROJECT, out, drugs=[drug], locales=sorted({j.locale for j in jobs if j.drug == drug}))
-    return out
+def built(real_build: Path) -> Path:
+    """The real project, built once per session (conftest.real_build)."""
+    return real_build
 
 
 def furniture(pdf: Path, page_of: str) -> re.Pattern[str]:
