@@ -3,25 +3,24 @@
 WeasyPrint subsets fonts with HarfBuzz's RETAIN_GIDS, because its content streams already hold the glyph
 ids of the full font (Type0 fonts with ``/Identity-H``: each 2-byte code is a CID, and CID = glyph id). For
 Noto Sans CJK that keeps every glyph slot up to the highest one used, about 63,000 for 700 drawn, and the
-fonts make about 90 % of a Chinese leaflet. ``slim_fonts`` re-subsets such a font to the CIDs the content
-streams draw, and embeds it so that each of those CIDs still draws the same glyph program:
+fonts make about 90 % of a Chinese leaflet. ``slim_fonts`` cuts such a font down to the CIDs that the
+content streams draw, and embeds it so that each of those CIDs still draws the same glyph program:
 
 - Only CID-keyed CFF fonts whose charset is the identity (glyph ``cidNNNNN`` at glyph id NNNNN) are
   touched, and only when every font using the program is a ``/CIDFontType0`` with ``/Identity-H``.
 - The subset keeps the glyph names, so its charset still maps each drawn CID to its glyph; the kept
   charstrings are copied byte for byte with their font dicts, and the result is read back and compared.
-- It is embedded as a bare CFF (``/FontFile3 /Subtype /CIDFontType0C``), not in its OpenType wrapper:
-  FreeType maps CIDs through the charset only for a bare CFF, and PDFium (Chrome) hands it the CID as the
-  glyph id, so with the wrapper Chrome would draw wrong glyphs once CIDs and glyph ids differ. A bare
-  CID-keyed CFF is what Acrobat itself writes for CJK subsets; every viewer reads it through its charset
-  (ISO 32000-1, 9.7.4.2). Glyph widths come from the PDF's ``/W``, so the dropped OpenType tables (hmtx,
-  cmap, ...) are not used for drawing.
+- It is embedded as a bare CFF (``/FontFile3 /Subtype /CIDFontType0C``, what Acrobat writes for CJK
+  subsets), not in its OpenType wrapper. Viewers map a CID through the charset of a bare CID-keyed CFF
+  (ISO 32000-1, 9.7.4.2), but poppler and PDFium (Chrome) give an OpenType-wrapped one the CID as glyph
+  id (FreeType itself maps CIDs only for a bare CFF): wrapped, the subset draws wrong glyphs there.
+  Widths come from the PDF's ``/W``, so the OpenType tables left behind (hmtx, cmap, ...) draw nothing.
 
 Anything unexpected (another kind of font, text shown before a font is set, a font that form fields may
-use to draw typed text, encryption, an incremental update, no cross-reference stream) leaves the font, or
-the whole PDF, as it was. The PDF is not rewritten by pypdf: only the slimmed font streams and the
-cross-reference stream change; every other object (structure tree, metadata, ``/Lang``, ToUnicode maps,
-object streams) keeps its bytes.
+use to draw typed text, an inline image, encryption, an incremental update, no cross-reference stream)
+leaves the font, or the whole PDF, as it was. The PDF is not rewritten by pypdf: only the slimmed font
+streams and the cross-reference stream change; every other object (structure tree, metadata, ``/Lang``,
+ToUnicode maps, object streams) keeps its bytes.
 """
 from __future__ import annotations
 
@@ -71,11 +70,13 @@ def slim_fonts(pdf: bytes) -> bytes:
     # means "leave it as it was", which is always a correct answer.
     try:
         reader = PdfReader(io.BytesIO(pdf), strict=True)
+        if reader.is_encrypted:
+            return pdf
         streams = {}
-        for number, cids in sorted(_drawn_cids(reader).items() if not reader.is_encrypted else ()):
+        for number, cids in sorted(_drawn_cids(reader).items()):
             try:
                 streams[number] = zlib.compress(subset_cff(reader.get_object(number).get_data(), cids), 9)
-            except Exception:  # noqa: BLE001 - this font stays as it was
+            except Exception:  # noqa: BLE001, S112 - this font stays as it was
                 continue
         return _replace_font_streams(pdf, reader, streams) if streams else pdf
     except Exception:  # noqa: BLE001 - the PDF stays as it was
@@ -169,7 +170,8 @@ def _drawn_cids(reader: PdfReader) -> dict[int, set[int]]:
                     raise _Unexpected("text shown before a font is set")
                 if current[0] is not None:
                     operand = operands[_SHOW_TEXT[operator]]
-                    shown[current[0]].update(item for item in operand if isinstance(item, bytes))
+                    strings = operand if isinstance(operand, list) else [operand]  # TJ: strings and numbers
+                    shown[current[0]].update(string for string in strings if isinstance(string, bytes))
         for child, child_resources in _children(resources):
             walk(child, child_resources)
 
@@ -196,7 +198,7 @@ def _drawn_cids(reader: PdfReader) -> dict[int, set[int]]:
 
 def _font_stream(font: DictionaryObject) -> tuple[int | None, bool]:
     """The object number of the font program ``font`` draws with (None: none embedded), and whether this
-    module may slim it: a CID-keyed CFF in OpenType, reached by CID through ``/Identity-H``."""
+    module may slim it: an OpenType CFF program of a ``/CIDFontType0``, whose codes are CIDs (``/Identity-H``)."""
     type0 = font.get("/Subtype") == "/Type0"
     descendants = font.get("/DescendantFonts") if type0 else None
     cidfont = descendants[0].get_object() if type0 and len(descendants) == 1 else font
