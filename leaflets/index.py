@@ -64,7 +64,7 @@ print. Each leaflet says that it does not replace advice from a doctor or pharma
     {% for variant, label in variant_labels.items() %}{% if out[variant] %}<a href="{{ out[variant].path }}" type="application/pdf">{{ label }}</a>{% endif %}{% endfor %}
   </div>
   <small>Version {{ drug.version }}, checked {{ drug.reviewed }}</small>
-  {% else %}<div class="missing">Not available yet: the translation is not complete or not checked.</div>{% endif %}
+  {% else %}<div class="missing">Not available yet.</div>{% endif %}
 </li>{% endfor %}{% endfor %}
 </ul>
 </main>

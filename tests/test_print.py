@@ -125,8 +125,8 @@ def test_outline_lists_the_section_titles(real_build: Path) -> None:
 
 
 def test_boxed_warning_is_never_split_across_pages(real_build: Path) -> None:
-    """On A4 and Letter the whole warning is on one page. In large print it starts on a page of its own, and
-    where it is taller than a page at 16 pt it continues on the next, but no item is split."""
+    """On A4 and Letter the whole warning is on one page. In large print, where it is taller than a page at
+    16 pt, it continues on the next, but no item is split."""
     checked = 0
     for drug, locale, variant, path in pdfs(real_build):
         boxed = [f for f in FACTS.leaflet_facts(drug) if f.section == "boxed-warning"]
@@ -141,8 +141,6 @@ def test_boxed_warning_is_never_split_across_pages(real_build: Path) -> None:
             whole_on = [n for n, page in enumerate(pages) if contains(page, wanted)]
             assert whole_on, (path, fact.id, "split across pages")
             assert first in whole_on or variant == "large", (path, fact.id, "not on the warning's first page")
-        if variant == "large":
-            assert first == 0 or not contains(pages[first], text["ui.disclaimer"][:30]), path
         checked += 1
     assert checked
 
