@@ -6,9 +6,9 @@ read-back check is removed, together with any older copy, so what is on disk alw
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
-import multiprocessing
 import os
 import re
 import time
@@ -18,12 +18,13 @@ from pathlib import Path
 from leaflets.config import Project
 from leaflets.errors import CatalogError, ConfigError, Problem, RenderError
 from leaflets.facts import FactBase, load_facts
-from leaflets.files import OutputError, is_inside
-from leaflets.outputs import (OutputFolder, open_output, reconcile, remove_pair, sha256, write_listing,
+from leaflets.files import OutputError, is_inside, remove_stale_temporaries
+from leaflets.outputs import (TEMP_SUFFIXES, OutputFolder, kind_of, open_output, reconcile, remove_pair, sha256, write_listing,
                               write_pair)
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.render import for_variant, leaflet_context, render_html
+from leaflets.workers import Progress, executor, run_all
 
 LOG = logging.getLogger("leaflets")
 DISCLAIMER = "ui.disclaimer"
@@ -32,23 +33,31 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass
 class Leaflet:
-    """A leaflet rendered in memory, not yet written: its screen HTML and one PDF per print variant."""
+    """A leaflet in memory, not yet written: its pages (HTML for the screen and for each print variant), what
+    each file depends on, and, once printed, its files."""
 
     job: Job
     title: str
     required: list[str]
-    files: dict[str, bytes] = field(default_factory=dict)  # by kind: "html", "a4", "letter", "large"
-    seconds: float = 0.0
+    facts: list[str]  # ids of the facts it prints
+    pages: dict[str, str] = field(default_factory=dict)  # HTML by kind: "html", "a4", "letter", "large"
+    inputs: dict[str, str] = field(default_factory=dict)  # by kind: hash of everything the file depends on
+    files: dict[str, bytes] = field(default_factory=dict)  # by kind, once printed
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it refused to write, and why."""
+    """What a build wrote, left as it was, and refused to write, and why."""
 
     written: list[Leaflet] = field(default_factory=list)
+    unchanged: list[Job] = field(default_factory=list)
     skipped: dict[Job, list[Problem]] = field(default_factory=dict)
     #: Things that went wrong while writing (read-back failures, disk errors, a malformed old manifest).
     failures: list[str] = field(default_factory=list)
+
+    def summary(self, seconds: float) -> str:
+        return (f"Done in {seconds:.1f} s: {len(self.written)} built, {len(self.unchanged)} unchanged, "
+                f"{len(self.skipped)} blocked, {len(self.failures)} failed")
 
 
 def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: list[str] | None) -> list[Job]:
@@ -59,66 +68,63 @@ def plan(project: Project, facts: FactBase, drugs: list[str] | None, locales: li
     return [Job(d, loc) for d in drugs for loc in locales]
 
 
-#: What forked workers render, set just before the pool starts: a fork copies it, nothing is pickled.
-_WORK: tuple[Project, FactBase, list[Job], dict[Job, Translator], bool] | None = None
+def prepare(project: Project, facts: FactBase, job: Job, translate: Translator, draft: bool) -> Leaflet:
+    """Render a leaflet's pages (HTML is cheap; printing is what costs) and hash what each file depends on."""
+    from leaflets.pdf import engine_fingerprint
 
-
-def render_leaflets(project: Project, facts: FactBase, ready: dict[Job, Translator], report: BuildReport,
-                    draft: bool = False, workers: int = 1) -> list[Leaflet]:
-    """Render the HTML and every PDF variant in memory for every job whose strings all passed QA.
-
-    With ``workers`` > 1 the leaflets are rendered by forked processes, after WeasyPrint is imported
-    here, so that each worker starts with it loaded. Results come back in job order. A leaflet that cannot
-    be rendered (a glyph no font draws) is skipped with its reason; the others go on.
-    """
-    global _WORK
-    from leaflets.pdf import load_renderer, require_fonts
-
-    if not ready:
-        return []
-    require_fonts()
-    load_renderer()
-    jobs = list(ready)
-    _WORK = (project, facts, jobs, ready, draft)
-    try:
-        if workers > 1 and len(jobs) > 1:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-                results = list(pool.imap(_render_one, range(len(jobs))))
-        else:
-            results = [_render_one(n) for n in range(len(jobs))]
-    finally:
-        _WORK = None
-    rendered = []
-    for job, result in zip(jobs, results):
-        if isinstance(result, str):
-            report.skipped[job] = [Problem(f"{job.locale}/{job.drug}", None, result)]
-        else:
-            rendered.append(result)
-    return rendered
-
-
-def _render_one(index: int) -> Leaflet | str:
-    """Render job number ``index`` of ``_WORK``: the leaflet, or why it cannot be rendered."""
-    from leaflets.pdf import html_to_pdf
-
-    assert _WORK is not None
-    project, facts, jobs, ready, draft = _WORK
-    job, translate = jobs[index], ready[jobs[index]]
-    started = time.perf_counter()
-    context = leaflet_context(facts, job.drug, job.locale, translate, draft, project.variants,
-                              project.clinic, project.base_url)
+    context = leaflet_context(facts, job.drug, job.locale, translate, draft, project.variants, project.clinic,
+                              project.base_url)
     required = [context["title"], translate(DISCLAIMER, "")] + (["DRAFT"] if draft else [])
     required += [project.clinic.name] if project.clinic.name else []
-    leaflet = Leaflet(job, context["title"], required)
-    leaflet.files["html"] = render_html(project.templates_dir, context, translate).encode("utf-8")
-    try:
-        for variant in project.variants:
-            printed = render_html(project.templates_dir, for_variant(context, variant), translate)
-            leaflet.files[variant] = html_to_pdf(printed, project.templates_dir, f"{job.locale}/{job.drug}")
-    except RenderError as exc:
-        return exc.message
-    leaflet.seconds = time.perf_counter() - started
+    leaflet = Leaflet(job, context["title"], required, [f.id for f in facts.leaflet_facts(job.drug)])
+    leaflet.pages["html"] = render_html(project.templates_dir, context, translate)
+    for variant in project.variants:
+        leaflet.pages[variant] = render_html(project.templates_dir, for_variant(context, variant), translate)
+    for kind, page in leaflet.pages.items():
+        engine = "" if kind == "html" else engine_fingerprint()
+        leaflet.inputs[kind] = hashlib.sha256(f"{engine}\n{page}".encode()).hexdigest()
+    leaflet.files["html"] = leaflet.pages["html"].encode("utf-8")
     return leaflet
+
+
+def unchanged(folder: OutputFolder, leaflet: Leaflet) -> bool:
+    """Whether the folder already holds exactly this leaflet's files, made from the same inputs."""
+    previous = {kind_of(e): e for e in folder.entries if (e["drug"], e["locale"]) == (leaflet.job.drug,
+                                                                                     leaflet.job.locale)}
+    if previous.keys() != leaflet.inputs.keys():
+        return False
+    for kind, entry in previous.items():
+        path = folder.path(leaflet.job.drug, leaflet.job.locale, kind)
+        if entry["input"] != leaflet.inputs[kind] or not path.is_file() or sha256(path) != entry["sha256"]:
+            return False
+    return True
+
+
+def print_leaflets(project: Project, leaflets: list[Leaflet], report: BuildReport, workers: int,
+                   scheduler: str | None = None) -> list[Leaflet]:
+    """Print every PDF of ``leaflets`` on the chosen executor; a leaflet with a page that cannot be printed
+    (a glyph no font draws) is skipped with its reason, and the others go on."""
+    from leaflets.pdf import load_renderer, print_task, require_fonts
+
+    if not leaflets:
+        return []
+    require_fonts()
+    load_renderer()  # before forking, so that workers start with WeasyPrint loaded
+    tasks, labels, owners = [], [], []
+    for leaflet in leaflets:
+        for kind in project.variants:
+            tasks.append((leaflet.pages[kind], str(project.templates_dir), f"{leaflet.job.locale}/{leaflet.job.drug}"))
+            labels.append(f"{leaflet.job.locale}/{leaflet.job.drug} {kind}")
+            owners.append((leaflet, kind))
+    with executor(workers, scheduler) as pool:
+        results = run_all(print_task, tasks, labels, pool, Progress(len(tasks)))
+    for (leaflet, kind), result in zip(owners, results):
+        if isinstance(result, str):
+            report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job.locale + "/" + leaflet.job.drug),
+                                                            None, result)])
+        else:
+            leaflet.files[kind] = result
+    return [leaflet for leaflet in leaflets if leaflet.job not in report.skipped]
 
 
 def verify_leaflet(leaflet: Leaflet) -> list[str]:
@@ -139,9 +145,13 @@ def default_workers() -> int:
 
 
 def build(project: Project, out_dir: Path, drugs: list[str] | None = None, locales: list[str] | None = None,
-          strict: bool = False, draft: bool = False, workers: int | None = None) -> BuildReport:
+          strict: bool = False, draft: bool = False, workers: int | None = None, force: bool = False,
+          scheduler: str | None = None) -> BuildReport:
     """Build the selected leaflets into ``out_dir``; see the module docstring for the order of steps.
 
+    Unchanged leaflets are not printed again: a file is kept when what it depends on (its HTML, and for a
+    PDF the renderer's fingerprint) hashes as recorded in the manifest and the file still has its checksum;
+    when no input file changed at all, nothing is even rendered. ``force`` prints everything.
     ``draft`` prints incomplete translations with English filling the gaps, watermarked DRAFT, into
     ``out_dir/draft/`` only, so a draft can never be mistaken for, or overwrite, a release leaflet.
     Facts must still be verified, and glyph and disclaimer checks still apply.
@@ -155,6 +165,10 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
         raise ConfigError(f"{out_dir}: the output folder contains the project itself; a build removes files "
                           "it cannot vouch for there, so give it a folder of its own, like build/")
     folder = open_output(out_dir)
+    sources = source_fingerprint(project, draft)
+    if not (force or drugs or locales or strict) and (report := _nothing_changed(folder, sources)):
+        LOG.info("%s (no input changed)", report.summary(time.perf_counter() - started))
+        return report
     facts = load_facts(project, partial=True)
     jobs = plan(project, facts, drugs, locales)
     ui = ui_strings(project, facts)
@@ -167,19 +181,53 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
     if strict and report.skipped:
         problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
         raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
-    ready = {job: v for job, v in verdicts.items() if isinstance(v, Translator)}
-    leaflets = render_leaflets(project, facts, ready, report, draft, workers or default_workers())
-    _write(project, facts, folder, jobs, leaflets, report)
-    LOG.info("Done: %d leaflet(s) written, %d skipped, in %.1f s", len(report.written), len(report.skipped),
-             time.perf_counter() - started)
+    prepared = [prepare(project, facts, job, t, draft) for job, t in verdicts.items() if isinstance(t, Translator)]
+    kept = [] if force else [leaflet for leaflet in prepared if unchanged(folder, leaflet)]
+    report.unchanged = [leaflet.job for leaflet in kept]
+    changed = [leaflet for leaflet in prepared if leaflet not in kept]
+    printed = print_leaflets(project, changed, report, workers or default_workers(), scheduler)
+    _write(project, facts, folder, jobs, printed, report, sources)
+    LOG.info(report.summary(time.perf_counter() - started))
+    return report
+
+
+def source_fingerprint(project: Project, draft: bool) -> str:
+    """A hash of every input of a build: settings, facts, documents, catalogs, glossaries, templates, our
+    code and the renderer. Equal to the manifest's, with every file intact, means there is nothing to do."""
+    from leaflets.pdf import engine_fingerprint
+
+    digest = hashlib.sha256(f"{engine_fingerprint()}\n{project!r}\n{draft}".encode())
+    folders = (project.facts_dir, project.documents_dir, project.translations_dir, project.templates_dir,
+               Path(__file__).parent)
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"\n{path.relative_to(project.root) if is_inside(path, project.root) else path.name}\n"
+                          .encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _nothing_changed(folder: OutputFolder, sources: str) -> BuildReport | None:
+    """The report of a build with nothing to do, if no input changed and every file is intact."""
+    if not folder.entries or folder.sources != sources:
+        return None
+    remove_stale_temporaries(folder.root, TEMP_SUFFIXES)  # left by a killed build
+    for entry in folder.entries:
+        path = folder.path(entry["drug"], entry["locale"], kind_of(entry))
+        if not path.is_file() or sha256(path) != entry["sha256"]:
+            return None
+    report = BuildReport(unchanged=sorted({Job(e["drug"], e["locale"]) for e in folder.entries},
+                                          key=lambda job: (job.drug, job.locale)))
+    report.skipped = {Job(s["drug"], s["locale"]): [Problem(f"{s['locale']}/{s['drug']}", None, p)
+                                                    for p in s["problems"]] for s in folder.skipped}
     return report
 
 
 def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[Job], leaflets: list[Leaflet],
-           report: BuildReport) -> None:
-    """Verify each rendered leaflet, bring the folder to a state the manifest vouches for, write, list."""
+           report: BuildReport, sources: str) -> None:
+    """Verify each printed leaflet, bring the folder to a state the manifest vouches for, write, list."""
     current = {(d, loc) for d in [*facts.drugs, *facts.blocked] for loc in project.locales}
-    building = {(job.drug, job.locale) for job in jobs}
+    building = {(job.drug, job.locale) for job in jobs} - {(job.drug, job.locale) for job in report.unchanged}
     report.failures += [str(p) for p in folder.problems]
     report.failures += reconcile(folder, current - building, set(current))
     for leaflet in leaflets:
@@ -196,7 +244,6 @@ def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[J
             report.failures.append(f"{job.locale}/{job.drug}: not written: {exc.message}")
             continue
         report.written.append(leaflet)
-        LOG.info("wrote %s/%s (%.2f s)", job.locale, job.drug, leaflet.seconds)
     entries = folder.entries + [entry for leaflet in report.written for entry in _entries(folder, facts, leaflet)]
     entries.sort(key=lambda entry: (entry["drug"], entry["locale"], entry["path"]))
     skipped = [
@@ -206,7 +253,8 @@ def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[J
     from leaflets.index import index_html
 
     try:
-        write_listing(folder, {"outputs": entries, "skipped": skipped}, index_html(project, facts, entries))
+        write_listing(folder, {"sources": sources, "outputs": entries, "skipped": skipped},
+                      index_html(project, facts, entries))
     except OutputError as exc:
         # Without a manifest nothing on disk is vouched for: remove the leaflets too, so that none is served
         # unlisted, and the next build starts from a folder that agrees with itself.
@@ -223,5 +271,6 @@ def _entries(folder: OutputFolder, facts: FactBase, leaflet: Leaflet) -> list[di
         "variant": None if kind == "html" else kind,
         "path": folder.path(drug.key, leaflet.job.locale, kind).relative_to(folder.root).as_posix(),
         "title": leaflet.title, "version": drug.version, "reviewed": drug.reviewed.isoformat(),
+        "facts": leaflet.facts, "input": leaflet.inputs[kind],
         "sha256": sha256(folder.path(drug.key, leaflet.job.locale, kind)),
     } for kind in leaflet.files]

@@ -63,10 +63,14 @@ def check(ctx: click.Context) -> None:
 @click.option("--clinic-note", default=None, help="A short note for the clinic box [default: [clinic] note].")
 @click.option("--base-url", default=None,
               help="Where the HTML is published; prints a QR code to it [default: [print] base_url].")
+@click.option("--force", is_flag=True, help="Print every leaflet again, even those whose inputs did not change.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Print on a Dask cluster, e.g. tcp://host:8786 (needs the 'cluster' extra; docs/cluster.md).")
 @click.pass_context
 def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], out_dir: Path | None,
           strict: bool, draft: bool, variants: tuple[str, ...], jobs: int | None, clinic_name: str | None,
-          clinic_phone: str | None, clinic_note: str | None, base_url: str | None) -> None:
+          clinic_phone: str | None, clinic_note: str | None, base_url: str | None, force: bool,
+          scheduler: str | None) -> None:
     """Build leaflets into build/<locale>/<drug>.html and one PDF per variant (<drug>.pdf for A4,
     .letter.pdf, .large.pdf), plus manifest.json and index.html."""
     from leaflets.build import build as run_build
@@ -75,7 +79,7 @@ def build(ctx: click.Context, drugs: tuple[str, ...], locales: tuple[str, ...], 
     project = _project(ctx).with_options(
         list(variants), {"name": clinic_name, "phone": clinic_phone, "note": clinic_note}, base_url)
     report = run_build(project, out_dir or project.root / "build", list(drugs) or None, list(locales) or None,
-                       strict=strict, draft=draft, workers=jobs)
+                       strict=strict, draft=draft, workers=jobs, force=force, scheduler=scheduler)
     for job, problems in report.skipped.items():
         click.echo(f"skipped {job.locale}/{job.drug}: not written because:", err=True)
         for problem in problems:

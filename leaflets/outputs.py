@@ -29,11 +29,14 @@ MANIFEST = "manifest.json"
 INDEX = "index.html"
 #: Each file of a leaflet ("kind"): the screen HTML and one PDF per print variant, by file name suffix.
 SUFFIXES: dict[str, str] = {"html": ".html", "a4": ".pdf", "letter": ".letter.pdf", "large": ".large.pdf"}
+#: The endings of the files a build writes, which its temporary files carry before the random part.
+TEMP_SUFFIXES = (".html", ".pdf", ".json")
 #: Manifest layout version; a manifest of another version is not trusted, so its leaflets are rebuilt.
-SCHEMA = 2
+SCHEMA = 3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_ENTRY_KEYS = {"drug", "locale", "format", "variant", "path", "title", "version", "reviewed", "sha256"}
-_ENTRY_KEYS_V1 = _ENTRY_KEYS - {"variant"}
+_ENTRY_KEYS = {"drug", "locale", "format", "variant", "path", "title", "version", "reviewed", "facts", "input",
+               "sha256"}
+_ENTRY_KEYS_V1 = _ENTRY_KEYS - {"variant", "facts", "input"}
 LOG = logging.getLogger("leaflets")
 
 
@@ -49,6 +52,8 @@ class OutputFolder:
     root: Path
     entries: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sources: str = ""  # the inputs' fingerprint the manifest was written from
+    skipped: list[dict] = field(default_factory=list)  # leaflets that were blocked then, with why
 
     def path(self, drug: str, locale: str, kind: str) -> Path:
         return self.root / locale / f"{drug}{SUFFIXES[kind]}"
@@ -64,14 +69,17 @@ def open_output(root: Path) -> OutputFolder:
         return folder
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and "schema" not in data and isinstance(data.get("outputs"), list) and all(
-                isinstance(e, dict) and set(e) == _ENTRY_KEYS_V1 for e in data["outputs"]):
-            LOG.warning("%s: written by an older version of leaflets (one PDF per leaflet); leaflets not "
-                        "rebuilt now are removed, so build all of them", manifest)
+        if isinstance(data, dict) and data.get("schema") == 2 or (
+                isinstance(data, dict) and "schema" not in data and isinstance(data.get("outputs"), list)
+                and all(isinstance(e, dict) and set(e) == _ENTRY_KEYS_V1 for e in data["outputs"])):
+            LOG.warning("%s: written by an older version of leaflets; leaflets not rebuilt now are removed, so "
+                        "build all of them", manifest)
             return folder
         if data.get("schema") != SCHEMA:
             raise ValueError(f"'schema' must be {SCHEMA}")
         folder.entries = [_valid_entry(n, entry) for n, entry in enumerate(data["outputs"])]
+        folder.sources = data["sources"] if _SHA256.match(str(data["sources"])) else ""
+        folder.skipped = [_valid_skip(n, skip) for n, skip in enumerate(data["skipped"])]
     except (OSError, UnicodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         folder.entries = []
         folder.problems.append(Problem(manifest, None, f"malformed manifest ({_reason(exc)}); leaflets not rebuilt "
@@ -98,7 +106,18 @@ def _valid_entry(n: int, entry: object) -> dict:
         raise ValueError(f"outputs[{n}] has an invalid drug, locale, format or variant")
     if entry["path"] != f"{locale}/{drug}{SUFFIXES[kind_of(entry)]}" or not _SHA256.match(str(entry["sha256"])):
         raise ValueError(f"outputs[{n}] has an unexpected path or checksum")
+    if not _SHA256.match(str(entry["input"])) or not all(isinstance(f, str) for f in entry["facts"]):
+        raise ValueError(f"outputs[{n}] has a malformed input hash or fact list")
     return entry
+
+
+def _valid_skip(n: int, skip: object) -> dict:
+    """A blocked leaflet as the manifest lists it: drug, locale and the problems, as text."""
+    if not (isinstance(skip, dict) and set(skip) == {"drug", "locale", "problems"} and isinstance(skip["drug"], str)
+            and NAME.match(skip["drug"]) and not check_locale(skip["locale"], "locale")
+            and isinstance(skip["problems"], list) and all(isinstance(p, str) for p in skip["problems"])):
+        raise ValueError(f"skipped[{n}] must have a drug, a locale and a list of problems")
+    return skip
 
 
 def sha256(path: Path) -> str:
@@ -112,7 +131,7 @@ def reconcile(folder: OutputFolder, keep: set[tuple[str, str]], known: set[tuple
     are all pairs whose output names we own (current drugs and locales, and those of the old manifest).
     """
     failures: list[str] = []
-    remove_stale_temporaries(folder.root, (".html", ".pdf", ".json"))
+    remove_stale_temporaries(folder.root, TEMP_SUFFIXES)
     vouched, spoiled = [], set()
     for entry in folder.entries:
         path = folder.path(entry["drug"], entry["locale"], kind_of(entry))

@@ -6,9 +6,12 @@ missing "Noto Sans CJK SC" does not fail: it silently falls back to Japanese gly
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import subprocess
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
@@ -86,3 +89,28 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
                                     "slower; " + _APT_FIX.format(package="libharfbuzz-subset0"))
     # WeasyPrint keeps every glyph slot of a CJK font up to the last one used (90 % of a Chinese PDF).
     return slim_fonts(pdf)
+
+
+def print_task(task: tuple[str, str, str]) -> bytes | str:
+    """One PDF as a pure function of its inputs (HTML, base folder, title), for any executor: the PDF, or
+    why it cannot be printed. A missing system library is not a per-leaflet problem: it is raised."""
+    html, base_url, title = task
+    try:
+        return html_to_pdf(html, Path(base_url), title)
+    except RenderError as exc:
+        return exc.message
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """Everything besides the HTML that decides a PDF's bytes: the versions of the renderer and of our PDF
+    code, and the font files fontconfig picks. Read without importing WeasyPrint, so a no-op build stays fast."""
+    parts = [f"{name}={metadata.version(name)}" for name in ("leaflets", "weasyprint", "pydyf", "fonttools")]
+    here = Path(__file__).parent
+    parts += [hashlib.sha256((here / name).read_bytes()).hexdigest() for name in ("pdf.py", "fontslim.py")]
+    for family in FONTS:
+        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False)
+        path = Path(found.stdout)
+        stat = path.stat() if found.stdout and path.is_file() else None
+        parts.append(f"{family}:{found.stdout}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

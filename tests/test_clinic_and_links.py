@@ -111,7 +111,7 @@ def test_variant_option_builds_only_that_variant_and_drops_stale_ones(project: P
     assert run(project, out, "--variant", "letter") == 0
     assert sorted(p.name for p in (out / "en").iterdir()) == ["demo-cream.html", "demo-cream.letter.pdf"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema"] == 2
+    assert manifest["schema"] == 3
     assert [(o["locale"], o["format"], o["variant"]) for o in manifest["outputs"]] == [
         ("en", "html", None), ("en", "pdf", "letter"), ("zh_CN", "html", None), ("zh_CN", "pdf", "letter")]
     box = PdfReader(out / "en/demo-cream.letter.pdf").pages[0].mediabox

@@ -1,0 +1,95 @@
+"""Where PDFs are printed: in this process, in forked local workers, or on a Dask cluster.
+
+Printing one PDF is a pure function of its HTML (``pdf.print_task``), so the three differ only in the
+executor that runs it; all offer the ``concurrent.futures`` interface. Local workers are forked after
+WeasyPrint is imported (0.6 s), so none imports it again. Dask workers need ``leaflets`` installed and the
+same fonts (see docs/cluster.md); they never need the project's files, only the HTML they are sent.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from typing import TextIO, TypeVar
+
+from leaflets.errors import ConfigError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@contextmanager
+def executor(workers: int, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """An executor for ``workers`` local processes or the Dask scheduler at ``scheduler``; None runs inline."""
+    if scheduler:
+        with _dask(scheduler) as pool:
+            yield pool
+    elif workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool
+    else:
+        yield None
+
+
+@contextmanager
+def _dask(address: str) -> Iterator[Executor]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--scheduler needs Dask: pip install 'leaflets[cluster]' (on this machine and on "
+                          "every worker)") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); check the address "
+                          "and that 'dask scheduler' runs there") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+
+
+class Progress:
+    """Count, current item and elapsed time: one rewritten line on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total, self.done, self.started = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.quiet = not logging.getLogger("leaflets").isEnabledFor(logging.INFO)  # leaflets --quiet
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.quiet:
+            return
+        line = f"[{self.done}/{self.total}] {label} ({time.perf_counter() - self.started:.0f} s)"
+        if self.live:
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r\033[K{line}{end}")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def run_all(function: Callable[[T], R], tasks: Sequence[T], labels: Sequence[str], pool: Executor | None,
+            progress: Progress | None = None) -> list[R]:
+    """``function`` over ``tasks`` on ``pool``, results in task order, progress as each one finishes."""
+    if pool is None:
+        results = []
+        for task, label in zip(tasks, labels):
+            results.append(function(task))
+            if progress:
+                progress.step(label)
+        return results
+    futures: dict[Future[R], int] = {pool.submit(function, task): n for n, task in enumerate(tasks)}
+    done: dict[int, R] = {}
+    for future in as_completed(futures):
+        n = futures[future]
+        done[n] = future.result()
+        if progress:
+            progress.step(labels[n])
+    return [done[n] for n in range(len(tasks))]

@@ -1,0 +1,114 @@
+"""Incremental, parallel and distributed builds give the same bytes as a plain one, and redo only what changed."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from leaflets.build import build
+from leaflets.cli import main
+from leaflets.config import Project
+from leaflets.workers import Progress
+
+from conftest import fill_catalog
+
+
+def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``out`` with its bytes and modification time."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_no_op_rebuild_prints_nothing_and_touches_nothing(project: Project, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["--project", str(project.root), "build", "--out", str(out)]) == 0
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main(["--project", str(project.root), "build", "--out", str(out)]) == 0
+    assert "0 built, 2 unchanged, 0 blocked, 0 failed (no input changed)" in capsys.readouterr().err
+    assert snapshot(out) == before
+
+
+def test_one_changed_string_rebuilds_only_the_leaflets_using_it(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(project, out)
+    before = snapshot(out)
+    fill_catalog(project, "zh_CN", {"demo.use.age": "芦可替尼乳膏用于12岁及以上人群的非节段型白癜风患者。"})
+    report = build(project, out)
+    assert [(leaflet.job.locale, leaflet.job.drug) for leaflet in report.written] == [("zh_CN", "demo-cream")]
+    assert [(job.locale, job.drug) for job in report.unchanged] == [("en", "demo-cream")]
+    after = snapshot(out)
+    assert after["en/demo-cream.pdf"] == before["en/demo-cream.pdf"]  # same bytes, same mtime: not rewritten
+    assert after["zh_CN/demo-cream.pdf"][0] != before["zh_CN/demo-cream.pdf"][0]
+
+
+def test_a_damaged_output_is_printed_again(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(project, out)
+    good = (out / "en/demo-cream.pdf").read_bytes()
+    (out / "en/demo-cream.pdf").write_bytes(good[:-100])
+    report = build(project, out)
+    assert [leaflet.job.locale for leaflet in report.written] == ["en"]
+    assert (out / "en/demo-cream.pdf").read_bytes() == good
+
+
+def test_force_and_any_number_of_workers_give_identical_bytes(project: Project, tmp_path: Path) -> None:
+    build(project, tmp_path / "one", workers=1)
+    build(project, tmp_path / "two", workers=2)
+    one = {path: data for path, (data, _) in snapshot(tmp_path / "one").items()}
+    assert one == {path: data for path, (data, _) in snapshot(tmp_path / "two").items()}
+    report = build(project, tmp_path / "two", workers=2, force=True)
+    assert len(report.written) == 2 and not report.unchanged
+    assert one == {path: data for path, (data, _) in snapshot(tmp_path / "two").items()}
+
+
+def test_manifest_records_facts_and_inputs_of_each_file(project: Project, tmp_path: Path) -> None:
+    build(project, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text(encoding="utf-8"))
+    pdf = next(e for e in manifest["outputs"] if e["path"] == "zh_CN/demo-cream.pdf")
+    assert pdf["variant"] == "a4" and "demo.use.age" in pdf["facts"] and len(pdf["input"]) == 64
+    html = next(e for e in manifest["outputs"] if e["path"] == "zh_CN/demo-cream.html")
+    assert html["input"] != pdf["input"] and html["facts"] == pdf["facts"]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_bytes(project: Project, tmp_path: Path) -> None:
+    """The same build on a Dask LocalCluster of 2 worker processes (as on a real cluster, each worker imports
+    leaflets itself and receives only HTML)."""
+    distributed = pytest.importorskip("distributed")
+    build(project, tmp_path / "local", workers=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = build(project, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert len(report.written) == 2
+    local = {path: data for path, (data, _) in snapshot(tmp_path / "local").items()}
+    assert local == {path: data for path, (data, _) in snapshot(tmp_path / "dask").items()}
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_a_clear_error(project: Project, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    code = main(["--project", str(project.root), "build", "--out", str(tmp_path / "out"), "--scheduler",
+                 "tcp://127.0.0.1:9"])
+    assert code == 1
+    assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_one_line_on_a_terminal_and_plain_lines_otherwise() -> None:
+    plain, terminal = io.StringIO(), _Terminal()
+    for stream in (plain, terminal):
+        progress = Progress(2, stream)
+        progress.quiet = False
+        progress.step("en/ivig a4")
+        progress.step("ar/ivig large")
+    assert plain.getvalue().splitlines()[0].startswith("[1/2] en/ivig a4 (")
+    assert len(plain.getvalue().splitlines()) == 2
+    assert terminal.getvalue().count("\r\033[K") == 2 and terminal.getvalue().count("\n") == 1
