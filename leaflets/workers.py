@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
+from urllib.parse import urlsplit
 
 from leaflets.errors import ConfigError
 
@@ -43,8 +45,11 @@ def _dask(address: str) -> Iterator[Executor]:
         raise ConfigError("--scheduler needs Dask: pip install 'leaflets[cluster]' (on this machine and on "
                           "every worker)") from None
     try:
+        # A refused connection fails at once here; Client itself would retry until its timeout.
+        host, _, port = urlsplit(address).netloc.rpartition(":")
+        socket.create_connection((host, int(port)), timeout=10).close()
         client = Client(address, timeout="10s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); check the address "
                           "and that 'dask scheduler' runs there") from None
     try:
