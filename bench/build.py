@@ -89,6 +89,7 @@ def copied_project(copies: int, where: Path) -> Project:
     root = where / f"x{copies}"
     for name in ("templates", "translations", "seeds"):
         shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "babel.cfg", root / "babel.cfg")
     toml = (ROOT / "leaflets.toml").read_text(encoding="utf-8")
     (root / "leaflets.toml").write_text(re.sub(r"(?m)^variants = .*$", 'variants = ["a4"]', toml), "utf-8")
     project = load_project(root)
@@ -113,10 +114,10 @@ def copied_project(copies: int, where: Path) -> Project:
             for n in range(1, copies):
                 new = None
                 prefix = context.split(".")[0]
-                if prefix in copied:
-                    new = f"{prefix}{n:03d}{context[len(prefix):]}"
-                elif context.endswith(".title") and context[:-6] in facts.drugs:
+                if context.endswith(".title") and context[:-6] in facts.drugs:  # the title goes by drug key
                     new = f"{context[:-6]}-{n:03d}.title"
+                elif prefix in copied:
+                    new = f"{prefix}{n:03d}{context[len(prefix):]}"
                 if new:
                     catalog.add(message.id, message.string, context=new, auto_comments=message.auto_comments)
         write_catalog(catalog, path, locale)

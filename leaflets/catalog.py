@@ -99,8 +99,12 @@ def _glossary_comments(names: dict[str, object]) -> list[str]:
 
 def _template_messages(project: Project):  # noqa: ANN202 - Babel's own tuple type
     mapping_path = project.root / "babel.cfg"
-    with mapping_path.open(encoding="utf-8") as fileobj:
-        method_map, options_map = parse_mapping_cfg(fileobj)
+    try:
+        with mapping_path.open(encoding="utf-8") as fileobj:
+            method_map, options_map = parse_mapping_cfg(fileobj)
+    except FileNotFoundError:
+        raise ConfigError(f"{mapping_path}: not found; it tells Babel where the template strings are "
+                          "(restore it from git; it holds the line [jinja2: **.html])") from None
     yield from extract_from_dir(project.templates_dir, method_map, options_map,
                                 keywords={"pgettext": ((1, "c"), 2)})
 

@@ -91,14 +91,19 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
     return slim_fonts(pdf)
 
 
-def print_task(task: tuple[str, str, str]) -> bytes | str:
-    """One PDF as a pure function of its inputs (HTML, base folder, title), for any executor: the PDF, or
+def print_task(task: tuple[str, str, str, tuple[str, ...]]) -> tuple[bytes, list[str]] | str:
+    """One PDF as a pure function of its inputs, for any executor: the HTML, the base folder, a title for
+    messages, and the texts the PDF must contain. Returns the PDF and the required texts its read-back did
+    not find (read back here, in the worker, so that checking costs no time of the coordinator's), or
     why it cannot be printed. A missing system library is not a per-leaflet problem: it is raised."""
-    html, base_url, title = task
+    from leaflets.verify import missing_texts
+
+    html, base_url, title, required = task
     try:
-        return html_to_pdf(html, Path(base_url), title)
+        pdf = html_to_pdf(html, Path(base_url), title)
     except RenderError as exc:
         return exc.message
+    return pdf, missing_texts(pdf, list(required))
 
 
 @lru_cache(maxsize=1)

@@ -277,6 +277,8 @@ CASES = [
          lambda w: (w.root / "templates/partials/disclaimer.html").write_text("<aside></aside>\n", encoding="utf-8"),
          "no template prints the mandatory disclaimer"),
     # ---------------------------------------------------------------- the output folder
+    Case("babel.cfg missing", lambda w: (w.root / "babel.cfg").unlink(),
+         "babel.cfg: not found; it tells Babel where the template strings are", unchanged=("outside",)),
     Case("output folder is a file", lambda w: w.out.write_text("not a folder", encoding="utf-8"),
          "is a file, not a folder; move it away or choose another folder with --out",
          unchanged=("outside", "project/seeds", "project/translations", "out")),
