@@ -120,7 +120,7 @@ def print_leaflets(project: Project, leaflets: list[Leaflet], report: BuildRepor
             owners.append((leaflet, kind))
     with executor(workers, scheduler) as pool:
         results = run_all(print_task, tasks, labels, pool, Progress(len(tasks)))
-    for (leaflet, kind), result in zip(owners, results):
+    for (leaflet, kind), result in zip(owners, results, strict=True):
         if isinstance(result, str):
             report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job.locale + "/" + leaflet.job.drug),
                                                             None, result)])

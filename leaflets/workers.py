@@ -85,7 +85,7 @@ def run_all(function: Callable[[T], R], tasks: Sequence[T], labels: Sequence[str
     """``function`` over ``tasks`` on ``pool``, results in task order, progress as each one finishes."""
     if pool is None:
         results = []
-        for task, label in zip(tasks, labels):
+        for task, label in zip(tasks, labels, strict=True):
             results.append(function(task))
             if progress:
                 progress.step(label)
