@@ -196,7 +196,8 @@ def load_project(root: Path | str = ".") -> Project:
                         "shared_facts")
     printing, clinic = data.get("print", {}), data.get("clinic", {})
     variants, base_url = printing.get("variants", list(VARIANTS)), printing.get("base_url", "")
-    if not isinstance(variants, list) or not variants or not set(variants) <= set(VARIANTS):
+    if not isinstance(variants, list) or not variants or not all(isinstance(v, str) and v in VARIANTS
+                                                                  for v in variants):
         problems.append(f"[print] variants: {variants!r}; expected a non-empty list of {', '.join(VARIANTS)}")
     if base_url and (problem := check_base_url(base_url, "[print] base_url")):
         problems.append(problem)

@@ -142,3 +142,15 @@ def test_index_lists_each_leaflet_with_its_files_and_a_filter(project: Project, 
     assert '<option value="zh_CN" lang="zh-CN">中文 (简体, 中国)</option>' in index
     for link in re.findall(r'href="([^"]+)"', index):
         assert (out / link).is_file(), link
+
+
+@pytest.mark.parametrize("setting", ['variants = []', 'variants = ["a4", "A5"]', 'variants = [["a4"]]',
+                                     'variants = "a4"'])
+def test_print_variants_in_the_project_file_are_checked(project: Project, tmp_path: Path, setting: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    toml = project.root / "leaflets.toml"
+    toml.write_text(re.sub(r"(?m)^variants = .*$", setting, toml.read_text(encoding="utf-8")), encoding="utf-8")
+    assert run(project, tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "leaflets.toml: [print] variants:" in err and "expected a non-empty list of a4, letter, large" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
