@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import socket
 import sys
 import time
@@ -32,6 +33,9 @@ def executor(workers: int, scheduler: str | None = None) -> Iterator[Executor | 
             yield pool
     elif workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            # With "fork", the first task starts every worker: do it now, while the caller holds little, so
+            # that workers do not carry a copy of a large batch's facts and pages (memory grew with it).
+            pool.submit(os.getpid).result()
             yield pool
     else:
         yield None
