@@ -20,8 +20,8 @@ from leaflets.config import Project
 from leaflets.errors import CatalogError, ConfigError, Problem, RenderError
 from leaflets.facts import FactBase, load_facts
 from leaflets.files import OutputError, is_inside, remove_stale_temporaries
-from leaflets.outputs import (TEMP_SUFFIXES, OutputFolder, kind_of, open_output, reconcile, remove_pair, sha256, write_listing,
-                              write_pair)
+from leaflets.outputs import (TEMP_SUFFIXES, OutputFolder, kind_of, open_output, reconcile, remove_pair, sha256,
+                              write_listing, write_pair)
 from leaflets.qa import Translator
 from leaflets.readiness import Job, translators_for, ui_strings
 from leaflets.render import for_variant, leaflet_context, render_html
@@ -95,11 +95,7 @@ def unchanged(folder: OutputFolder, leaflet: Leaflet) -> bool:
                                                                                      leaflet.job.locale)}
     if previous.keys() != leaflet.inputs.keys():
         return False
-    for kind, entry in previous.items():
-        path = folder.path(leaflet.job.drug, leaflet.job.locale, kind)
-        if entry["input"] != leaflet.inputs[kind] or not path.is_file() or sha256(path) != entry["sha256"]:
-            return False
-    return True
+    return all(entry["input"] == leaflet.inputs[kind] and folder.intact(entry) for kind, entry in previous.items())
 
 
 def print_leaflets(project: Project, leaflets: list[Leaflet], report: BuildReport,
@@ -114,15 +110,13 @@ def print_leaflets(project: Project, leaflets: list[Leaflet], report: BuildRepor
     tasks, labels, owners = [], [], []
     for leaflet in leaflets:
         for kind in project.variants:
-            tasks.append((leaflet.pages[kind], str(project.templates_dir), f"{leaflet.job.locale}/{leaflet.job.drug}",
-                          tuple(leaflet.required)))
-            labels.append(f"{leaflet.job.locale}/{leaflet.job.drug} {kind}")
+            tasks.append((leaflet.pages[kind], str(project.templates_dir), str(leaflet.job), tuple(leaflet.required)))
+            labels.append(f"{leaflet.job} {kind}")
             owners.append((leaflet, kind))
     results = run_all(print_task, tasks, labels, pool, Progress(len(tasks)))
     for (leaflet, kind), result in zip(owners, results, strict=True):
         if isinstance(result, str):
-            report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job.locale + "/" + leaflet.job.drug),
-                                                            None, result)])
+            report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job), None, result)])
         else:
             leaflet.files[kind], leaflet.unread[kind] = result
     return [leaflet for leaflet in leaflets if leaflet.job not in report.skipped]
@@ -218,14 +212,13 @@ def _nothing_changed(folder: OutputFolder, sources: str) -> BuildReport | None:
     if not folder.entries or folder.sources != sources:
         return None
     remove_stale_temporaries(folder.root, TEMP_SUFFIXES)  # left by a killed build
-    for entry in folder.entries:
-        path = folder.path(entry["drug"], entry["locale"], kind_of(entry))
-        if not path.is_file() or sha256(path) != entry["sha256"]:
-            return None
+    if not all(folder.intact(entry) for entry in folder.entries):
+        return None
     report = BuildReport(unchanged=sorted({Job(e["drug"], e["locale"]) for e in folder.entries},
                                           key=lambda job: (job.drug, job.locale)))
-    report.skipped = {Job(s["drug"], s["locale"]): [Problem(f"{s['locale']}/{s['drug']}", None, p)
-                                                    for p in s["problems"]] for s in folder.skipped}
+    for skip in folder.skipped:
+        job = Job(skip["drug"], skip["locale"])
+        report.skipped[job] = [Problem(str(job), None, problem) for problem in skip["problems"]]
     return report
 
 

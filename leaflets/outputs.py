@@ -54,9 +54,20 @@ class OutputFolder:
     problems: list[Problem] = field(default_factory=list)
     sources: str = ""  # the inputs' fingerprint the manifest was written from
     skipped: list[dict] = field(default_factory=list)  # leaflets that were blocked then, with why
+    _intact: dict[str, bool] = field(default_factory=dict, repr=False)  # by path, see intact()
 
     def path(self, drug: str, locale: str, kind: str) -> Path:
         return self.root / locale / f"{drug}{SUFFIXES[kind]}"
+
+    def intact(self, entry: dict) -> bool:
+        """Whether the file of a manifest entry is still in the folder with its checksum. Asked by the
+        no-op check, the incremental check and ``reconcile`` before anything is written, so each file
+        is hashed once."""
+        if entry["path"] not in self._intact:
+            path = self.path(entry["drug"], entry["locale"], kind_of(entry))
+            self._intact[entry["path"]] = (path.is_file() and is_inside(path, self.root)
+                                           and sha256(path) == entry["sha256"])
+        return self._intact[entry["path"]]
 
 
 def open_output(root: Path) -> OutputFolder:
@@ -134,10 +145,9 @@ def reconcile(folder: OutputFolder, keep: set[tuple[str, str]], known: set[tuple
     remove_stale_temporaries(folder.root, TEMP_SUFFIXES)
     vouched, spoiled = [], set()
     for entry in folder.entries:
-        path = folder.path(entry["drug"], entry["locale"], kind_of(entry))
         pair = (entry["drug"], entry["locale"])
         known.add(pair)
-        if pair in keep and path.is_file() and is_inside(path, folder.root) and sha256(path) == entry["sha256"]:
+        if pair in keep and folder.intact(entry):
             vouched.append(entry)
         else:
             spoiled.add(pair)

@@ -31,6 +31,9 @@ class Job:
     def path(self, out_dir: Path, suffix: str) -> Path:
         return out_dir / self.locale / f"{self.drug}{suffix}"
 
+    def __str__(self) -> str:
+        return f"{self.locale}/{self.drug}"
+
 
 def ui_strings(project: Project, facts: FactBase) -> list[Needed]:
     """The template strings (``ui.*``) every leaflet prints."""
