@@ -73,8 +73,9 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=str(base_url)).render()
-        # PDF/UA-1: tagged, with the document language and title, as screen readers need.
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        # PDF/UA-1: tagged, with the document language and title, as screen readers need. WeasyPrint keeps
+        # every glyph slot of a CJK font up to the last one used (90 % of a Chinese PDF): slim_fonts cuts them.
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=slim_fonts)
     finally:
         logger.removeHandler(collector)
         logger.setLevel(saved[0])
@@ -87,8 +88,7 @@ def html_to_pdf(html: str, base_url: Path, title: str) -> bytes:
     if subsetting:
         raise SystemDependencyError("libharfbuzz-subset0 is missing, which makes Chinese PDFs 30 times "
                                     "slower; " + _APT_FIX.format(package="libharfbuzz-subset0"))
-    # WeasyPrint keeps every glyph slot of a CJK font up to the last one used (90 % of a Chinese PDF).
-    return slim_fonts(pdf)
+    return pdf
 
 
 def print_task(task: tuple[str, str, str, tuple[str, ...]]) -> tuple[bytes, list[str]] | str:

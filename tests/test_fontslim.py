@@ -1,4 +1,4 @@
-"""slim_fonts on PDFs rendered by WeasyPrint: much smaller, same text, same pixels.
+"""slim_fonts, WeasyPrint's finisher, on PDFs it renders: much smaller, same text, same pixels.
 
 Text extraction goes through the ToUnicode maps, which slimming does not touch, so it cannot see a wrong or
 missing glyph; the pixels can, and ``test_a_dropped_glyph_shows_in_the_pixels`` proves that they do.
@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import io
 import itertools
-import re
 import shutil
 import subprocess
-import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from leaflets import fontslim
 from leaflets.fontslim import slim_fonts
@@ -40,10 +38,11 @@ HTML = f"""<!doctype html><html lang="zh-CN"><head><title>测试</title><style>{
 </body></html>"""
 
 
-def _render(html: str, **options: bool) -> bytes:
+def _render(html: str, finisher: Callable | None = None, **options: bool) -> bytes:
     import weasyprint  # 0.6 s to import: only when these tests run
 
-    return weasyprint.HTML(string=html).write_pdf(pdf_tags=True, **options)
+    document = weasyprint.HTML(string=html).render(pdf_tags=True, **options)
+    return document.write_pdf(pdf_tags=True, finisher=finisher, **options)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +51,8 @@ def pdf() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def slim(pdf: bytes) -> bytes:
-    return slim_fonts(pdf)
+def slim() -> bytes:
+    return _render(HTML, slim_fonts)
 
 
 def _poppler(*args: str) -> bytes:
@@ -128,107 +127,80 @@ def test_same_pixels(pdf: bytes, slim: bytes, tmp_path: Path) -> None:
     assert before and _pages(slim, tmp_path, "after") == before
 
 
-def test_a_dropped_glyph_shows_in_the_pixels(pdf: bytes, tmp_path: Path) -> None:
-    """Slim as slim_fonts does, but drop one drawn glyph (one the font's cmap does not reach): pixels differ."""
-    reader = PdfReader(io.BytesIO(pdf))
-    drawn = fontslim._drawn_cids(reader)
-    assert len(drawn) == 2  # the two Noto Sans CJK SC fonts
-
-    def slimmed(number: int, cids: set[int]) -> bytes:
-        return zlib.compress(fontslim.subset_cff(reader.get_object(number).get_data(), cids), 9)
-
-    streams = {number: slimmed(number, cids) for number, cids in drawn.items()}
-    unmapped = {}
-    for number, cids in drawn.items():
-        font = TTFont(io.BytesIO(reader.get_object(number).get_data()))
-        unmapped[number] = cids - {font.getGlyphID(name) for name in font.getBestCmap().values()}
-    number = next(number for number, cids in unmapped.items() if cids)
-    broken = {**streams, number: slimmed(number, drawn[number] - {min(unmapped[number])})}
-
-    before = _pages(pdf, tmp_path, "before")
-    assert _pages(fontslim._replace_font_streams(pdf, reader, streams), tmp_path, "complete") == before
-    assert _pages(fontslim._replace_font_streams(pdf, reader, broken), tmp_path, "broken") != before
+def _fonts_of(html: str) -> dict[str, list]:
+    """The fonts WeasyPrint drew ``html`` with, grouped by file as it embeds them."""
+    fonts: dict[str, list] = {}
+    _render(html, lambda document, _: [fonts.setdefault(f.hash, []).append(f) for f in document.fonts.values()])
+    return fonts
 
 
-def test_codes_shown_by_every_text_operator_count(pdf: bytes) -> None:
-    """WeasyPrint shows text with TJ only; the same codes shown with Tj, ' and " are found as well."""
-    expected = fontslim._drawn_cids(PdfReader(io.BytesIO(pdf)))
-    operators = itertools.cycle([b"%s Tj", b"%s '", b'0 0 %s "'])
-
-    def one_by_one(tj: re.Match) -> bytes:
-        return b" ".join(next(operators) % string for string in re.findall(rb"<[0-9a-f]*>", tj[1]))
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    for page in writer.pages:
-        content = page.get_contents()
-        assert b"] TJ" in content.get_data()
-        content.set_data(re.sub(rb"\[([^\]]*)\] ?TJ", one_by_one, content.get_data()))
-        page.replace_contents(content)
-    rewritten = io.BytesIO()
-    writer.write(rewritten)
-    found = fontslim._drawn_cids(PdfReader(rewritten))
-    assert sorted(map(sorted, found.values())) == sorted(map(sorted, expected.values()))
+def _drawn(fonts: list) -> list[int]:
+    return sorted({gid for font in fonts for gid in font.to_unicode})
 
 
-def test_a_font_whose_cids_are_not_its_glyph_ids_is_refused(pdf: bytes) -> None:
-    """Such a font draws one glyph in viewers that follow its charset and another in those that do not."""
-    reader = PdfReader(io.BytesIO(pdf))
-    number, cids = next(iter(fontslim._drawn_cids(reader).items()))
-    program = reader.get_object(number).get_data()
-    assert fontslim.subset_cff(program, cids)
-    font = TTFont(io.BytesIO(program))
-    subsetter = Subsetter(Options(notdef_outline=True))  # without retain_gids: CID 5000 at glyph id 3, say
-    subsetter.populate(glyphs=[f"cid{cid:05d}" for cid in cids])
-    subsetter.subset(font)
-    renumbered = io.BytesIO()
-    font.save(renumbered)
-    with pytest.raises(fontslim._Unexpected, match="CIDs are not its glyph ids"):
-        fontslim.subset_cff(renumbered.getvalue(), range(1, len(cids)))
+def _unmapped_glyph(fonts: dict[str, list]) -> tuple[list, int]:
+    """A CJK font and a glyph it drew that its cmap does not reach (a GSUB-only form)."""
+    for group in fonts.values():
+        if group[0].file_content[:4] == b"OTTO":
+            font = TTFont(io.BytesIO(group[0].file_content))
+            unmapped = set(_drawn(group)) - {font.getGlyphID(name) for name in font.getBestCmap().values()}
+            if unmapped:
+                return group, min(unmapped)
+    raise AssertionError("no CJK font drew an unmapped glyph")
 
 
-def test_deterministic_and_idempotent(pdf: bytes, slim: bytes) -> None:
-    assert slim_fonts(pdf) == slim
-    assert slim_fonts(slim) == slim  # its fonts are bare CFF now: nothing left to slim
+def test_a_dropped_glyph_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the subset lacked a drawn glyph, the check finds it and that font stays as WeasyPrint wrote it."""
+    group, gid = _unmapped_glyph(_fonts_of(HTML))
+    whole = fontslim.subset_cff
+    monkeypatch.setattr(fontslim, "subset_cff", lambda face, gids: whole(face, [g for g in gids if g != gid]))
+    kinds = sorted(kind for kind, _ in _font_programs(_render(HTML, slim_fonts)).values())
+    assert kinds == ["/CIDFontType0C", "/FontFile2", "/OpenType"]  # the other CJK font is slimmed
 
 
-def test_a_pdf_with_nothing_to_slim_comes_back_unchanged() -> None:
-    pdf = _render('<html lang="en"><body style="font-family: \'Noto Sans\'">Latin text only: <b>10 mg</b>')
+def test_a_changed_glyph_is_refused() -> None:
+    """Another font's glyphs at the same CIDs (bold for regular) have other charstrings: refused."""
+    fonts = [group for group in _fonts_of(HTML).values() if group[0].file_content[:4] == b"OTTO"]
+    regular, bold = sorted(fonts, key=lambda group: group[0].weight)
+    drawn = _drawn(regular)
+    fontslim._same_glyphs(fontslim._cff_table(regular[0].file_content),
+                          fontslim.subset_cff(regular[0].hb_face, drawn), drawn)
+    with pytest.raises(fontslim._Unexpected, match="would change"):
+        fontslim._same_glyphs(fontslim._cff_table(regular[0].file_content),
+                              fontslim.subset_cff(bold[0].hb_face, drawn), drawn)
+
+
+def test_a_dropped_glyph_shows_in_the_pixels(pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the check switched off, the same dropped glyph changes the pixels: the raster comparison the
+    other tests rely on can see a wrong glyph that text extraction cannot."""
+    group, gid = _unmapped_glyph(_fonts_of(HTML))
+    whole = fontslim.subset_cff
+    monkeypatch.setattr(fontslim, "_same_glyphs", lambda *_: None)
+    monkeypatch.setattr(fontslim, "subset_cff", lambda face, gids: whole(face, [g for g in gids if g != gid]))
+    broken = _render(HTML, slim_fonts)
+    assert sorted(kind for kind, _ in _font_programs(broken).values()).count("/CIDFontType0C") == 2
+    assert _pages(broken, tmp_path, "broken") != _pages(pdf, tmp_path, "before")
+
+
+def test_deterministic(slim: bytes) -> None:
+    assert _render(HTML, slim_fonts) == slim
+
+
+def test_a_pdf_with_nothing_to_slim_is_unchanged() -> None:
+    html = '<html lang="en"><body style="font-family: \'Noto Sans\'">Latin text only: <b>10 mg</b>'
+    pdf = _render(html, slim_fonts)
     assert {kind for kind, _ in _font_programs(pdf).values()} == {"/FontFile2"}
-    assert slim_fonts(pdf) == pdf
+    assert pdf == _render(html)
 
 
 def test_fonts_that_form_fields_may_use_are_left_alone() -> None:
     """A viewer draws what is typed into a field with the AcroForm's fonts: any glyph may be needed."""
-    pdf = _render(f'<html lang="zh-CN"><style>{_STYLE} input {{ font-family: "Noto Sans" }}</style>'
-                  '<p>请填写：<input name="name" value="Li">', pdf_forms=True)
+    html = (f'<html lang="zh-CN"><style>{_STYLE} input {{ font-family: "Noto Sans CJK SC" }}</style>'
+            '<p>请填写：<input name="name" value="李">')
+    pdf = _render(html, slim_fonts, pdf_forms=True)
     assert "/AcroForm" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
-    assert "/OpenType" in {kind for kind, _ in _font_programs(pdf).values()}
-    assert slim_fonts(pdf) == pdf
-
-
-def test_a_pdf_it_cannot_read_comes_back_unchanged() -> None:
-    assert slim_fonts(b"%PDF-1.7\nnot really a PDF") == b"%PDF-1.7\nnot really a PDF"
-
-
-@pytest.mark.parametrize(("content", "strings"), [
-    (rb"BT /F1 12 Tf <0001 00 2a> Tj ET", [b"\x00\x01\x00\x2a"]),
-    (rb"<41 4> Tj", [b"A@"]),  # an odd last digit is followed by 0
-    (rb"[(a)-120<0102>5(b)] TJ", [[b"a", "-120", b"\x01\x02", "5", b"b"]]),
-    (rb"(a\(b\)c) Tj (a(b)c) Tj", [b"a(b)c", b"a(b)c"]),
-    (rb"(\101\7\0123) Tj", [b"A\x07\n3"]),
-    (b"(a\\\r\nb) Tj (a\r\nb\rc) Tj", [b"ab", b"a\nb\nc"]),
-    (rb"(\n\t\\\q) Tj", [b"\n\t\\q"]),
-    (rb"/Span <</ActualText (x) /MCID 0>> BDC 1 0 0 rg % (not a string) Tj" + b"\n0 0 Td (y) ' EMC", [b"y"]),
-])
-def test_content_streams_are_read_as_pdf_says(content: bytes, strings: list) -> None:
-    shown = [operands[fontslim._SHOW_TEXT[operator]] for operands, operator in fontslim._operations(content)
-             if operator in fontslim._SHOW_TEXT]
-    assert shown == strings
-
-
-def test_an_inline_image_is_not_read_as_operators() -> None:
-    with pytest.raises(fontslim._Unexpected):
-        list(fontslim._operations(b"BI /W 1 /H 1 /BPC 1 /IM true ID \x00 EI (x) Tj"))
+    assert len(_font_programs(pdf)) == 1  # Noto Sans CJK SC, whole: WeasyPrint does not subset it either
+    assert pdf == _render(html, pdf_forms=True)
 
 
 @pytest.mark.slow
@@ -247,8 +219,9 @@ def test_a_real_chinese_leaflet_draws_the_same_pixels_on_every_page(tmp_path: Pa
     page = prepare(project, facts, job, translate, False).pages["a4"]
     import weasyprint
 
-    raw = weasyprint.HTML(string=page, base_url=str(project.templates_dir)).write_pdf(pdf_variant="pdf/ua-1")
-    slimmed = slim_fonts(raw)
+    document = weasyprint.HTML(string=page, base_url=str(project.templates_dir)).render()
+    raw = document.write_pdf(pdf_variant="pdf/ua-1")
+    slimmed = document.write_pdf(pdf_variant="pdf/ua-1", finisher=slim_fonts)
     assert len(slimmed) < 0.6 * len(raw)
     before, after = _pages(raw, tmp_path, "raw"), _pages(slimmed, tmp_path, "slim")
     assert len(before) == len(after) > 5
