@@ -23,9 +23,9 @@ from leaflets.files import OutputError, is_inside, remove_stale_temporaries
 from leaflets.outputs import (TEMP_SUFFIXES, OutputFolder, kind_of, open_output, reconcile, remove_pair, sha256,
                               write_listing, write_pair)
 from leaflets.qa import Translator
-from leaflets.readiness import Job, translators_for, ui_strings
+from leaflets.readiness import Job, each_translator, ui_strings
 from leaflets.render import for_variant, leaflet_context, render_html
-from leaflets.workers import Progress, executor, run_all
+from leaflets.workers import Batch, Progress, executor
 
 LOG = logging.getLogger("leaflets")
 DISCLAIMER = "ui.disclaimer"
@@ -98,28 +98,38 @@ def unchanged(folder: OutputFolder, leaflet: Leaflet) -> bool:
     return all(entry["input"] == leaflet.inputs[kind] and folder.intact(entry) for kind, entry in previous.items())
 
 
-def print_leaflets(project: Project, leaflets: list[Leaflet], report: BuildReport,
-                   pool: Executor | None) -> list[Leaflet]:
-    """Print every PDF of ``leaflets`` on ``pool`` (None: here); a leaflet with a page that cannot be printed
-    (a glyph no font draws) is skipped with its reason, and the others go on."""
-    from leaflets.pdf import print_task, require_fonts
+class Printing:
+    """The PDFs of leaflets, printed on ``pool`` (None: here) from the moment each leaflet is handed in."""
 
-    if not leaflets:
-        return []
-    require_fonts()
-    tasks, labels, owners = [], [], []
-    for leaflet in leaflets:
-        for kind in project.variants:
-            tasks.append((leaflet.pages[kind], str(project.templates_dir), str(leaflet.job), tuple(leaflet.required)))
-            labels.append(f"{leaflet.job} {kind}")
-            owners.append((leaflet, kind))
-    results = run_all(print_task, tasks, labels, pool, Progress(len(tasks)))
-    for (leaflet, kind), result in zip(owners, results, strict=True):
-        if isinstance(result, str):
-            report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job), None, result)])
-        else:
-            leaflet.files[kind], leaflet.unread[kind] = result
-    return [leaflet for leaflet in leaflets if leaflet.job not in report.skipped]
+    def __init__(self, project: Project, pool: Executor | None) -> None:
+        from leaflets.pdf import print_task
+
+        self.project = project
+        self.batch: Batch = Batch(print_task, pool)
+        self.owners: list[tuple[Leaflet, str]] = []  # the leaflet and kind of each PDF
+        self.leaflets: list[Leaflet] = []
+
+    def add(self, leaflet: Leaflet) -> None:
+        from leaflets.pdf import require_fonts
+
+        if not self.owners:
+            require_fonts()  # once, before the first PDF: a missing font is one clear error, not 72
+        for kind in self.project.variants:
+            task = (leaflet.pages[kind], str(self.project.templates_dir), str(leaflet.job), tuple(leaflet.required))
+            self.batch.submit(task, f"{leaflet.job} {kind}")
+            self.owners.append((leaflet, kind))
+        self.leaflets.append(leaflet)
+
+    def finish(self, report: BuildReport) -> list[Leaflet]:
+        """The leaflets with all their PDFs; one with a page that cannot be printed (a glyph no font draws) is
+        skipped with its reason, and the others go on."""
+        results = self.batch.results(Progress(len(self.batch)))
+        for (leaflet, kind), result in zip(self.owners, results, strict=True):
+            if isinstance(result, str):
+                report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job), None, result)])
+            else:
+                leaflet.files[kind], leaflet.unread[kind] = result
+        return [leaflet for leaflet in self.leaflets if leaflet.job not in report.skipped]
 
 
 def verify_leaflet(leaflet: Leaflet) -> list[str]:
@@ -176,16 +186,21 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
             raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
                               f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
         report = BuildReport(skipped={job: facts.blocked[job.drug] for job in jobs if job.drug in facts.blocked})
-        verdicts = translators_for(project, facts, [j for j in jobs if j not in report.skipped], ui, draft)
-        report.skipped.update({job: v for job, v in verdicts.items() if isinstance(v, list)})
+        printing = Printing(project, pool)
+        for job, verdict in each_translator(project, facts, [j for j in jobs if j not in report.skipped], ui, draft):
+            if isinstance(verdict, list):
+                report.skipped[job] = verdict
+                continue
+            leaflet = prepare(project, facts, job, verdict, draft)
+            if not force and unchanged(folder, leaflet):
+                report.unchanged.append(job)
+            elif not (strict and report.skipped):  # under --strict, nothing more is printed once one is blocked
+                printing.add(leaflet)
         if strict and report.skipped:
+            printing.batch.cancel()
             problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
             raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
-        prepared = [prepare(project, facts, job, t, draft) for job, t in verdicts.items() if isinstance(t, Translator)]
-        kept = [] if force else [leaflet for leaflet in prepared if unchanged(folder, leaflet)]
-        report.unchanged = [leaflet.job for leaflet in kept]
-        changed = [leaflet for leaflet in prepared if leaflet not in kept]
-        printed = print_leaflets(project, changed, report, pool)
+        printed = printing.finish(report)
         _write(project, facts, folder, jobs, printed, report, sources)
     LOG.info(report.summary(time.perf_counter() - started))
     return report

@@ -7,6 +7,7 @@ Both the build and ``leaflets i18n status`` ask this question, so it is answered
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,17 +43,23 @@ def ui_strings(project: Project, facts: FactBase) -> list[Needed]:
 
 def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list[Needed],
                     draft: bool = False) -> dict[Job, Translator | list[Problem]]:
-    """For each job a translator that cannot miss, or every problem that blocks it.
+    """For each job a translator that cannot miss, or every problem that blocks it (see ``each_translator``)."""
+    return dict(each_translator(project, facts, jobs, ui, draft))
+
+
+def each_translator(project: Project, facts: FactBase, jobs: list[Job], ui: list[Needed],
+                    draft: bool = False) -> Iterator[tuple[Job, Translator | list[Problem]]]:
+    """Each job with a translator that cannot miss, or every problem that blocks it, one job at a time, so
+    that a build can print one leaflet while it checks the next (checking all takes seconds).
 
     In ``draft`` mode every job gets a translator (English where a translation is missing or fails QA)
     and the problems are logged as warnings instead.
     """
     catalogs: dict[str, tuple[dict[str, Entry], tuple[Term, ...]] | list[Problem]] = {}
-    result: dict[Job, Translator | list[Problem]] = {}
     for job in jobs:
         needed = needed_strings(facts, job.drug, job.locale, ui)
         if job.locale == project.source_locale:
-            result[job] = Translator(job.locale, {n.context: n.english for n in needed})
+            yield job, Translator(job.locale, {n.context: n.english for n in needed})
             continue
         if job.locale not in catalogs:
             try:
@@ -62,7 +69,7 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
         loaded = catalogs[job.locale]
         if isinstance(loaded, list):
             if not draft:
-                result[job] = loaded
+                yield job, loaded
                 continue
             _warn(job, loaded)
             loaded = ({}, ())
@@ -72,8 +79,7 @@ def translators_for(project: Project, facts: FactBase, jobs: list[Job], ui: list
                                                   terms)
         if draft:
             _warn(job, problems)
-        result[job] = translator or problems
-    return result
+        yield job, translator or problems
 
 
 def catalog_and_glossary(project: Project, locale: str) -> tuple[dict[str, Entry], tuple[Term, ...]]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from typing import TextIO, TypeVar
+from typing import Generic, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from leaflets.errors import ConfigError
@@ -84,21 +84,50 @@ class Progress:
         self.stream.flush()
 
 
+class Batch(Generic[T, R]):
+    """``function`` over tasks handed in one at a time: on a pool each starts when it is submitted, so workers
+    print while the caller still checks and renders the next leaflet; results come in submission order."""
+
+    def __init__(self, function: Callable[[T], R], pool: Executor | None) -> None:
+        self.function, self.pool = function, pool
+        self.labels: list[str] = []
+        self.pending: list[Future[R] | T] = []  # futures on a pool; without one, the tasks, run in results()
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def submit(self, task: T, label: str) -> None:
+        self.labels.append(label)
+        self.pending.append(self.pool.submit(self.function, task) if self.pool else task)
+
+    def cancel(self) -> None:
+        """Drop the tasks not started yet (the running ones finish; their results are not asked for)."""
+        for item in self.pending:
+            if isinstance(item, Future):
+                item.cancel()
+
+    def results(self, progress: Progress | None = None) -> list[R]:
+        if self.pool is None:
+            results = []
+            for task, label in zip(self.pending, self.labels, strict=True):
+                results.append(self.function(task))  # type: ignore[arg-type] - a task, not a future
+                if progress:
+                    progress.step(label)
+            return results
+        futures: dict[Future[R], int] = {future: n for n, future in enumerate(self.pending)}  # type: ignore[misc]
+        done: dict[int, R] = {}
+        for future in as_completed(futures):
+            n = futures[future]
+            done[n] = future.result()
+            if progress:
+                progress.step(self.labels[n])
+        return [done[n] for n in range(len(self.pending))]
+
+
 def run_all(function: Callable[[T], R], tasks: Sequence[T], labels: Sequence[str], pool: Executor | None,
             progress: Progress | None = None) -> list[R]:
     """``function`` over ``tasks`` on ``pool``, results in task order, progress as each one finishes."""
-    if pool is None:
-        results = []
-        for task, label in zip(tasks, labels, strict=True):
-            results.append(function(task))
-            if progress:
-                progress.step(label)
-        return results
-    futures: dict[Future[R], int] = {pool.submit(function, task): n for n, task in enumerate(tasks)}
-    done: dict[int, R] = {}
-    for future in as_completed(futures):
-        n = futures[future]
-        done[n] = future.result()
-        if progress:
-            progress.step(labels[n])
-    return [done[n] for n in range(len(tasks))]
+    batch = Batch(function, pool)
+    for task, label in zip(tasks, labels, strict=True):
+        batch.submit(task, label)
+    return batch.results(progress)
