@@ -42,23 +42,28 @@ def slim_fonts(document: Any, pdf: Any) -> None:
     """WeasyPrint finisher: replace each oversized CID-keyed CFF font program of ``pdf`` (a ``pydyf.PDF``)
     by a bare CFF of the glyphs ``document`` drew with it. The same document gives the same bytes."""
     by_file: dict[str, list] = defaultdict(list)
-    for font in document.fonts.values():  # fonts sharing a file share one program, as WeasyPrint embeds them
-        by_file[font.hash].append(font)
-    streams = {id(obj.stream[0]): obj for obj in pdf.objects if getattr(obj, "stream", None)}
+    for font in getattr(document, "fonts", {}).values():  # fonts sharing a file share one program, as
+        by_file[getattr(font, "hash", None)].append(font)  # WeasyPrint embeds them
+    streams = {id(obj.stream[0]): obj for obj in getattr(pdf, "objects", ()) if getattr(obj, "stream", None)}
     for fonts in by_file.values():
-        font = fonts[0]  # the one whose file_content WeasyPrint cleaned and embedded
-        stream = streams.get(id(font.file_content))
-        if (stream is None or stream.extra.get("Subtype") != "/OpenType" or font.bitmap
-                or any(f.missing or f.used_in_forms for f in fonts)):
-            continue
-        drawn = sorted({gid for f in fonts for gid in f.to_unicode})
         try:
-            cff = subset_cff(font.hb_face, drawn)
-            _same_glyphs(_cff_table(font.file_content), cff, drawn)
-        except Exception:  # noqa: BLE001, S112 - HarfBuzz or fontTools refused: this font stays as it was
+            _slim(fonts, streams)
+        except Exception:  # noqa: BLE001, S112 - HarfBuzz, fontTools or WeasyPrint refused: font stays as it was
             continue
-        stream.stream = [cff]
-        stream.extra["Subtype"] = "/CIDFontType0C"
+
+
+def _slim(fonts: list, streams: dict[int, Any]) -> None:
+    """Replace the program of ``fonts`` (WeasyPrint fonts sharing one file) in its stream, if it is one to slim."""
+    font = fonts[0]  # the one whose file_content WeasyPrint cleaned and embedded
+    stream = streams.get(id(font.file_content))
+    if (stream is None or stream.extra.get("Subtype") != "/OpenType" or font.bitmap
+            or any(f.missing or f.used_in_forms for f in fonts)):
+        return
+    drawn = sorted({gid for f in fonts for gid in f.to_unicode})
+    cff = subset_cff(font.hb_face, drawn)
+    _same_glyphs(_cff_table(font.file_content), cff, drawn)
+    stream.stream = [cff]
+    stream.extra["Subtype"] = "/CIDFontType0C"
 
 
 def subset_cff(hb_face: Any, gids: Collection[int]) -> bytes:

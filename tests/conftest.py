@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,11 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @cache
+def pdf_text(pdf: bytes) -> str:
+    """All text of a PDF as pypdf reads it: a second reader, independent of the build's (poppler)."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(pdf)).pages)
+
+
 def page_texts(pdf: Path) -> tuple[str, ...]:
     """The text of each page of a built PDF (``<locale>/<file>.pdf``), read once per test session.
 

@@ -11,9 +11,9 @@ from leaflets.build import build
 from leaflets.cli import main
 from leaflets.config import Project
 from leaflets.errors import CatalogError, ConfigError, RenderError
-from leaflets.verify import normalise, pdf_text
+from leaflets.verify import normalise
 
-from conftest import fill_catalog
+from conftest import fill_catalog, pdf_text
 
 DISCLAIMER_EN = ("This leaflet does not replace advice from your doctor or pharmacist. If anything here differs "
                  "from the official package leaflet that comes with your medicine, the official package leaflet "

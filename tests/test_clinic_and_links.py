@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import pdf_text
 from pypdf import PdfReader
 
 from leaflets.cli import main
 from leaflets.config import Project
 from leaflets.qr import qr_data_uri
-from leaflets.verify import normalise, pdf_text
+from leaflets.verify import normalise
 
 
 def text_of(path: Path) -> str:

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from leaflets.config import load_project
 from leaflets.facts import load_facts
 from leaflets.readiness import Job, translators_for, ui_strings
-from leaflets.verify import contains, normalise, pdf_text
+from leaflets.verify import contains, normalise
 
-from conftest import page_texts
+from conftest import page_texts, pdf_text
 
 PROJECT = load_project(Path(__file__).resolve().parent.parent)
 FACTS = load_facts(PROJECT)
