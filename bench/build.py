@@ -6,7 +6,7 @@
         alternated; prints each pair and the median ratio. Then the no-op rebuild against the full build.
     .venv/bin/python bench/build.py scale [--copies 1 2 4] [--jobs N]
         Generated projects with the real medicines copied under new names (4 medicines per copy, 6 locales,
-        A4 only): seconds per leaflet, and the peak memory of the largest worker, per size.
+        A4 only): seconds per leaflet, and the peak memory of the largest worker and of the coordinator.
 
 Results and the machine they came from are in bench/README.md.
 """
@@ -126,15 +126,16 @@ def copied_project(copies: int, where: Path) -> Project:
 
 def scale(copies_list: list[int], jobs: int) -> None:
     where = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    print("medicines  leaflets  seconds  s/leaflet  peak worker RSS (MB)")
+    print("medicines  leaflets  seconds  s/leaflet  peak worker RSS (MB)  coordinator peak RSS (MB)")
     for copies in copies_list:
         project = copied_project(copies, where)
         started = time.perf_counter()
         report = build(project, where / f"out{copies}", workers=jobs, force=True)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the largest so far: run sizes upwards
         count = len(report.written)
-        print(f"{4 * copies:9}  {count:8}  {seconds:7.1f}  {seconds / max(count, 1):9.2f}  {peak:8.0f}"
+        print(f"{4 * copies:9}  {count:8}  {seconds:7.1f}  {seconds / max(count, 1):9.2f}  {peak:20.0f}  {own:25.0f}"
               + (f"  ({len(report.skipped)} blocked)" if report.skipped else ""))
     shutil.rmtree(where)
 

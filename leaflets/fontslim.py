@@ -114,10 +114,10 @@ def _same_glyphs(before: bytes, after: bytes, drawn: Iterable[int]) -> None:
     matrices = {tuple(fd.rawDict.get("FontMatrix", ())) for top in (old, new) for fd in top.FDArray}
     if len({tuple(old.FontMatrix), tuple(new.FontMatrix)}) != 1 or matrices - {()}:
         raise _Unexpected("a font dict scales its glyphs")
-    gid_of_cid = {int(name[3:]): gid for gid, name in enumerate(new.charset) if name.startswith("cid")}
+    gid_of_cid = {0: 0} | {int(name[3:]): gid for gid, name in enumerate(new.charset) if name.startswith("cid")}
     old_strings, new_strings = _CharStrings(before, old), _CharStrings(after, new)
     for code in drawn:
-        if code and (code not in gid_of_cid or old_strings[code] != new_strings[gid_of_cid[code]]):
+        if code not in gid_of_cid or old_strings[code] != new_strings[gid_of_cid[code]]:
             raise _Unexpected(f"glyph {code} would change")
 
 
