@@ -64,8 +64,8 @@ def floor(repeats: int, jobs: int) -> None:
     ratios, builds = [], []
     for n in range(repeats):
         started = time.perf_counter()
-        with executor(jobs) as pool:
-            run_all(weasyprint_only, tasks, [""] * len(tasks), pool)
+        with executor(jobs) as workers:
+            run_all(weasyprint_only, tasks, [""] * len(tasks), workers)
         floor_s = time.perf_counter() - started
         started = time.perf_counter()
         build(project, out, workers=jobs, force=True)

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from leaflets.outputs import (TEMP_SUFFIXES, OutputFolder, kind_of, open_output,
 from leaflets.qa import Translator
 from leaflets.readiness import Job, each_translator, ui_strings
 from leaflets.render import for_variant, leaflet_context, render_html
-from leaflets.workers import Batch, Progress, executor
+from leaflets.workers import Progress, Stream, Workers, executor
 
 LOG = logging.getLogger("leaflets")
 DISCLAIMER = "ui.disclaimer"
@@ -45,13 +45,14 @@ class Leaflet:
     inputs: dict[str, str] = field(default_factory=dict)  # by kind: hash of everything the file depends on
     files: dict[str, bytes] = field(default_factory=dict)  # by kind, once printed
     unread: dict[str, list[str]] = field(default_factory=dict)  # by PDF kind: required texts not read back
+    refused: str | None = None  # why a page could not be printed (a glyph no font draws)
 
 
 @dataclass
 class BuildReport:
     """What a build wrote, left as it was, and refused to write, and why."""
 
-    written: list[Leaflet] = field(default_factory=list)
+    written: list[Job] = field(default_factory=list)
     unchanged: list[Job] = field(default_factory=list)
     skipped: dict[Job, list[Problem]] = field(default_factory=dict)
     #: Things that went wrong while writing (read-back failures, disk errors, a malformed old manifest).
@@ -99,37 +100,44 @@ def unchanged(folder: OutputFolder, leaflet: Leaflet) -> bool:
 
 
 class Printing:
-    """The PDFs of leaflets, printed on ``pool`` (None: here) from the moment each leaflet is handed in."""
+    """Prints each leaflet's PDFs on the workers as soon as it is handed in, and hands the leaflet to ``done``
+    once all of them are back, so that it can be written and forgotten while others are still printing."""
 
-    def __init__(self, project: Project, pool: Executor | None) -> None:
+    def __init__(self, project: Project, workers: Workers, done: Callable[[Leaflet], None],
+                 progress: Progress) -> None:
         from leaflets.pdf import print_task
 
-        self.project = project
-        self.batch: Batch = Batch(print_task, pool)
-        self.owners: list[tuple[Leaflet, str]] = []  # the leaflet and kind of each PDF
-        self.leaflets: list[Leaflet] = []
+        self.project, self.done, self.progress = project, done, progress
+        self.stream: Stream[tuple[Leaflet, str], tuple, tuple[bytes, list[str]] | str] = Stream(
+            print_task, workers, self._printed, progress)
+        self.waiting: dict[Job, int] = {}  # PDFs not back yet, by leaflet
 
     def add(self, leaflet: Leaflet) -> None:
         from leaflets.pdf import require_fonts
 
-        if not self.owners:
-            require_fonts()  # once, before the first PDF: a missing font is one clear error, not 72
+        if not self.waiting:
+            require_fonts()  # before the first PDF: a missing font is one clear error, not one per PDF
+        self.waiting[leaflet.job] = len(self.project.variants)
         for kind in self.project.variants:
             task = (leaflet.pages[kind], str(self.project.templates_dir), str(leaflet.job), tuple(leaflet.required))
-            self.batch.submit(task, f"{leaflet.job} {kind}")
-            self.owners.append((leaflet, kind))
-        self.leaflets.append(leaflet)
+            self.stream.submit(task, (leaflet, kind), f"{leaflet.job} {kind}")
 
-    def finish(self, report: BuildReport) -> list[Leaflet]:
-        """The leaflets with all their PDFs; one with a page that cannot be printed (a glyph no font draws) is
-        skipped with its reason, and the others go on."""
-        results = self.batch.results(Progress(len(self.batch)))
-        for (leaflet, kind), result in zip(self.owners, results, strict=True):
-            if isinstance(result, str):
-                report.skipped.setdefault(leaflet.job, [Problem(str(leaflet.job), None, result)])
-            else:
-                leaflet.files[kind], leaflet.unread[kind] = result
-        return [leaflet for leaflet in self.leaflets if leaflet.job not in report.skipped]
+    def skip(self) -> None:
+        """One leaflet fewer to print (unchanged, or blocked): the progress total shrinks."""
+        self.progress.total -= len(self.project.variants)
+
+    def _printed(self, key: tuple[Leaflet, str], result: tuple[bytes, list[str]] | str) -> None:
+        leaflet, kind = key
+        if isinstance(result, str):
+            leaflet.refused = leaflet.refused or result
+        else:
+            leaflet.files[kind], leaflet.unread[kind] = result
+        self.waiting[leaflet.job] -= 1
+        if not self.waiting[leaflet.job]:
+            self.done(leaflet)
+
+    def finish(self) -> None:
+        self.stream.finish()
 
 
 def verify_leaflet(leaflet: Leaflet) -> list[str]:
@@ -178,7 +186,7 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
 
     load_renderer()  # before the workers start, so that each has WeasyPrint (0.6 s to import) from the start
     # Workers start now, before the facts and pages are in memory, so they do not carry a copy of them.
-    with executor(workers or default_workers(), scheduler) as pool:
+    with executor(workers or default_workers(), scheduler) as running:
         facts = load_facts(project, partial=True)
         jobs = plan(project, facts, drugs, locales)
         ui = ui_strings(project, facts)
@@ -186,22 +194,29 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
             raise RenderError(f"{project.templates_dir}: no template prints the mandatory disclaimer "
                               f"(pgettext(\"{DISCLAIMER}\", ...) in partials/disclaimer.html); restore it")
         report = BuildReport(skipped={job: facts.blocked[job.drug] for job in jobs if job.drug in facts.blocked})
-        printing = Printing(project, pool)
-        for job, verdict in each_translator(project, facts, [j for j in jobs if j not in report.skipped], ui, draft):
+        todo = [job for job in jobs if job not in report.skipped]
+        verdicts: Iterable[tuple[Job, Translator | list[Problem]]] = each_translator(project, facts, todo, ui, draft)
+        if strict:  # every verdict first: under --strict one blocked leaflet means nothing is printed or written
+            verdicts = list(verdicts)
+            report.skipped.update({job: verdict for job, verdict in verdicts if isinstance(verdict, list)})
+            if report.skipped:
+                problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
+                raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
+        writer = Writer(project, facts, folder, report)
+        printing = Printing(project, running, writer.write, Progress(len(todo) * len(project.variants)))
+        for job, verdict in verdicts:
             if isinstance(verdict, list):
-                report.skipped[job] = verdict
+                writer.refuse(job, verdict)
+                printing.skip()
                 continue
             leaflet = prepare(project, facts, job, verdict, draft)
             if not force and unchanged(folder, leaflet):
                 report.unchanged.append(job)
-            elif not (strict and report.skipped):  # under --strict, nothing more is printed once one is blocked
+                printing.skip()
+            else:
                 printing.add(leaflet)
-        if strict and report.skipped:
-            printing.batch.cancel()
-            problems = list(dict.fromkeys(p for ps in report.skipped.values() for p in ps))
-            raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
-        printed = printing.finish(report)
-        _write(project, facts, folder, jobs, printed, report, sources)
+        printing.finish()
+        writer.finish(sources)
     LOG.info(report.summary(time.perf_counter() - started))
     return report
 
@@ -237,45 +252,75 @@ def _nothing_changed(folder: OutputFolder, sources: str) -> BuildReport | None:
     return report
 
 
-def _write(project: Project, facts: FactBase, folder: OutputFolder, jobs: list[Job], leaflets: list[Leaflet],
-           report: BuildReport, sources: str) -> None:
-    """Verify each printed leaflet, bring the folder to a state the manifest vouches for, write, list."""
-    current = {(d, loc) for d in [*facts.drugs, *facts.blocked] for loc in project.locales}
-    building = {(job.drug, job.locale) for job in jobs} - {(job.drug, job.locale) for job in report.unchanged}
-    report.failures += [str(p) for p in folder.problems]
-    report.failures += reconcile(folder, current - building, set(current))
-    for leaflet in leaflets:
+class Writer:
+    """Brings the output folder, one leaflet at a time, to what the manifest will vouch for.
+
+    First it removes what no manifest vouches for (stale temporaries, damaged files, leaflets of removed
+    medicines or locales). Then each leaflet is written as soon as it is printed and verified, and the
+    caller can forget it; a leaflet that is refused or fails its read-back loses its older files too. The
+    manifest and index come last: if they cannot be written, the leaflets they would list are removed.
+    """
+
+    def __init__(self, project: Project, facts: FactBase, folder: OutputFolder, report: BuildReport) -> None:
+        self.project, self.facts, self.folder, self.report = project, facts, folder, report
+        current = {(d, loc) for d in [*facts.drugs, *facts.blocked] for loc in project.locales}
+        report.failures += [str(p) for p in folder.problems]
+        report.failures += reconcile(folder, set(current), set(current))
+        self.entries: dict[tuple[str, str], list[dict]] = {}
+        for entry in folder.entries:
+            self.entries.setdefault((entry["drug"], entry["locale"]), []).append(entry)
+        for job in report.skipped:  # blocked by their facts: nothing older of theirs may stay either
+            self._remove(job)
+
+    def refuse(self, job: Job, problems: list[Problem]) -> None:
+        self.report.skipped[job] = problems
+        self._remove(job)
+
+    def write(self, leaflet: Leaflet) -> None:
         job = leaflet.job
+        if leaflet.refused:
+            self.refuse(job, [Problem(str(job), None, leaflet.refused)])
+            return
         problems = verify_leaflet(leaflet)
         if problems:
-            report.failures.append(f"{job.locale}/{job.drug}: read-back check failed, output removed: "
-                                   + "; ".join(problems))
-            report.skipped[job] = [Problem(folder.path(job.drug, job.locale, "html"), None, p) for p in problems]
-            continue
+            self.report.failures.append(f"{job}: read-back check failed, output removed: " + "; ".join(problems))
+            self.refuse(job, [Problem(self.folder.path(job.drug, job.locale, "html"), None, p) for p in problems])
+            return
         try:
-            write_pair(folder, job.drug, job.locale, leaflet.files)
+            write_pair(self.folder, job.drug, job.locale, leaflet.files)
         except OutputError as exc:
-            report.failures.append(f"{job.locale}/{job.drug}: not written: {exc.message}")
-            continue
-        report.written.append(leaflet)
-    entries = folder.entries + [entry for leaflet in report.written for entry in _entries(folder, facts, leaflet)]
-    entries.sort(key=lambda entry: (entry["drug"], entry["locale"], entry["path"]))
-    skipped = [
-        {"drug": job.drug, "locale": job.locale, "problems": [str(p) for p in problems]}
-        for job, problems in sorted(report.skipped.items(), key=lambda kv: (kv[0].drug, kv[0].locale))
-    ]
-    from leaflets.index import index_html
+            self.report.failures.append(f"{job}: not written: {exc.message}")
+            self.entries.pop((job.drug, job.locale), None)  # write_pair removed its files
+            return
+        self.entries[job.drug, job.locale] = _entries(self.folder, self.facts, leaflet)
+        self.report.written.append(job)
 
-    try:
-        write_listing(folder, {"sources": sources, "outputs": entries, "skipped": skipped},
-                      index_html(project, facts, entries))
-    except OutputError as exc:
-        # Without a manifest nothing on disk is vouched for: remove the leaflets too, so that none is served
-        # unlisted, and the next build starts from a folder that agrees with itself.
-        for drug, locale in sorted({(entry["drug"], entry["locale"]) for entry in entries}):
-            report.failures += remove_pair(folder, drug, locale)
-        report.written.clear()
-        report.failures.append(f"{exc.message}; the leaflets in it were removed as well")
+    def finish(self, sources: str) -> None:
+        """Write the manifest and the index of everything written or kept."""
+        report, folder = self.report, self.folder
+        report.written.sort(key=lambda job: (job.drug, job.locale))
+        entries = sorted((entry for group in self.entries.values() for entry in group),
+                         key=lambda entry: (entry["drug"], entry["locale"], entry["path"]))
+        skipped = [
+            {"drug": job.drug, "locale": job.locale, "problems": [str(p) for p in problems]}
+            for job, problems in sorted(report.skipped.items(), key=lambda kv: (kv[0].drug, kv[0].locale))
+        ]
+        from leaflets.index import index_html
+
+        try:
+            write_listing(folder, {"sources": sources, "outputs": entries, "skipped": skipped},
+                          index_html(self.project, self.facts, entries))
+        except OutputError as exc:
+            # Without a manifest nothing on disk is vouched for: remove the leaflets too, so that none is
+            # served unlisted, and the next build starts from a folder that agrees with itself.
+            for drug, locale in sorted(self.entries):
+                report.failures += remove_pair(folder, drug, locale)
+            report.written.clear()
+            report.failures.append(f"{exc.message}; the leaflets in it were removed as well")
+
+    def _remove(self, job: Job) -> None:
+        self.report.failures += remove_pair(self.folder, job.drug, job.locale)
+        self.entries.pop((job.drug, job.locale), None)
 
 
 def _entries(folder: OutputFolder, facts: FactBase, leaflet: Leaflet) -> list[dict]:

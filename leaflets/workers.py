@@ -14,35 +14,45 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Generic, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from leaflets.errors import ConfigError
 
+K = TypeVar("K")
 T = TypeVar("T")
 R = TypeVar("R")
 
 
+@dataclass(frozen=True)
+class Workers:
+    """Where tasks run (``pool``; None: in this process) and how many run at once (``size``)."""
+
+    pool: Executor | None
+    size: int
+
+
 @contextmanager
-def executor(workers: int, scheduler: str | None = None) -> Iterator[Executor | None]:
-    """An executor for ``workers`` local processes or the Dask scheduler at ``scheduler``; None runs inline."""
+def executor(workers: int, scheduler: str | None = None) -> Iterator[Workers]:
+    """``workers`` local processes, or the Dask scheduler at ``scheduler``; one worker runs tasks inline."""
     if scheduler:
-        with _dask(scheduler) as pool:
-            yield pool
+        with _dask(scheduler) as found:
+            yield found
     elif workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             # With "fork", the first task starts every worker: do it now, while the caller holds little, so
             # that workers do not carry a copy of a large batch's facts and pages (memory grew with it).
             pool.submit(os.getpid).result()
-            yield pool
+            yield Workers(pool, workers)
     else:
-        yield None
+        yield Workers(None, 1)
 
 
 @contextmanager
-def _dask(address: str) -> Iterator[Executor]:
+def _dask(address: str) -> Iterator[Workers]:
     try:
         from distributed import Client
     except ImportError:
@@ -57,7 +67,7 @@ def _dask(address: str) -> Iterator[Executor]:
         raise ConfigError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); check the address "
                           "and that 'dask scheduler' runs there") from None
     try:
-        yield client.get_executor(pure=False)
+        yield Workers(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
     finally:
         client.close()
 
@@ -84,50 +94,54 @@ class Progress:
         self.stream.flush()
 
 
-class Batch(Generic[T, R]):
-    """``function`` over tasks handed in one at a time: on a pool each starts when it is submitted, so workers
-    print while the caller still checks and renders the next leaflet; results come in submission order."""
+class Stream(Generic[K, T, R]):
+    """``function`` over tasks handed in one at a time, each result handed to ``done(key, result)`` in this
+    thread as soon as it arrives. On a pool at most ``window`` tasks are out at once: handing in one more
+    first waits for one to finish, so a batch never sits whole in memory, here or in the pool's queue."""
 
-    def __init__(self, function: Callable[[T], R], pool: Executor | None) -> None:
-        self.function, self.pool = function, pool
-        self.labels: list[str] = []
-        self.pending: list[Future[R] | T] = []  # futures on a pool; without one, the tasks, run in results()
+    def __init__(self, function: Callable[[T], R], workers: Workers, done: Callable[[K, R], None],
+                 progress: Progress | None = None, window: int | None = None) -> None:
+        self.function, self.pool, self.done, self.progress = function, workers.pool, done, progress
+        self.window = window or 4 * workers.size  # enough that no worker waits for the next task
+        self.pending: dict[Future[R], tuple[K, str]] = {}
 
-    def __len__(self) -> int:
-        return len(self.pending)
+    def submit(self, task: T, key: K, label: str) -> None:
+        if self.pool is None:
+            self._finished(key, label, self.function(task))
+            return
+        while len(self.pending) >= self.window:
+            self._collect()
+        self.pending[self.pool.submit(self.function, task)] = (key, label)
 
-    def submit(self, task: T, label: str) -> None:
-        self.labels.append(label)
-        self.pending.append(self.pool.submit(self.function, task) if self.pool else task)
+    def finish(self) -> None:
+        """Wait for every task handed in, handing on each result."""
+        while self.pending:
+            self._collect()
 
     def cancel(self) -> None:
-        """Drop the tasks not started yet (the running ones finish; their results are not asked for)."""
-        for item in self.pending:
-            if isinstance(item, Future):
-                item.cancel()
+        """Drop the tasks not started yet; the running ones finish, their results unused."""
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
 
-    def results(self, progress: Progress | None = None) -> list[R]:
-        if self.pool is None:
-            results = []
-            for task, label in zip(self.pending, self.labels, strict=True):
-                results.append(self.function(task))  # type: ignore[arg-type] - a task, not a future
-                if progress:
-                    progress.step(label)
-            return results
-        futures: dict[Future[R], int] = {future: n for n, future in enumerate(self.pending)}  # type: ignore[misc]
-        done: dict[int, R] = {}
-        for future in as_completed(futures):
-            n = futures[future]
-            done[n] = future.result()
-            if progress:
-                progress.step(self.labels[n])
-        return [done[n] for n in range(len(self.pending))]
+    def _collect(self) -> None:
+        finished, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            key, label = self.pending.pop(future)
+            self._finished(key, label, future.result())
+
+    def _finished(self, key: K, label: str, result: R) -> None:
+        if self.progress:
+            self.progress.step(label)
+        self.done(key, result)
 
 
-def run_all(function: Callable[[T], R], tasks: Sequence[T], labels: Sequence[str], pool: Executor | None,
+def run_all(function: Callable[[T], R], tasks: Sequence[T], labels: Sequence[str], workers: Workers,
             progress: Progress | None = None) -> list[R]:
-    """``function`` over ``tasks`` on ``pool``, results in task order, progress as each one finishes."""
-    batch = Batch(function, pool)
-    for task, label in zip(tasks, labels, strict=True):
-        batch.submit(task, label)
-    return batch.results(progress)
+    """``function`` over ``tasks`` on ``workers``, results in task order, progress as each one finishes."""
+    results: dict[int, R] = {}
+    stream: Stream[int, T, R] = Stream(function, workers, results.__setitem__, progress)
+    for n, (task, label) in enumerate(zip(tasks, labels, strict=True)):
+        stream.submit(task, n, label)
+    stream.finish()
+    return [results[n] for n in range(len(tasks))]

@@ -33,7 +33,7 @@ def po_line(project: Project, context: str) -> int:
 def test_builds_both_leaflets_with_checked_text(project: Project, tmp_path: Path, no_warnings: None) -> None:
     out = tmp_path / "out"
     report = build(project, out)
-    assert sorted((l.job.locale, l.job.drug) for l in report.written) == [("en", "demo-cream"), ("zh_CN", "demo-cream")]
+    assert sorted((j.locale, j.drug) for j in report.written) == [("en", "demo-cream"), ("zh_CN", "demo-cream")]
     en, zh = text_of(out / "en/demo-cream.pdf"), text_of(out / "zh_CN/demo-cream.pdf")
     assert normalise(DISCLAIMER_EN) in en
     assert normalise("Apply a thin layer 2 times a day.") in en
@@ -74,7 +74,7 @@ def test_fuzzy_entry_blocks_only_that_leaflet(project: Project, tmp_path: Path) 
     po.write_text(text.replace('msgctxt "demo.before.pregnancy"', '#, fuzzy\nmsgctxt "demo.before.pregnancy"'),
                   encoding="utf-8")
     report = build(project, tmp_path / "out")
-    assert [l.job.locale for l in report.written] == ["en"]
+    assert [j.locale for j in report.written] == ["en"]
     assert (tmp_path / "out/en/demo-cream.pdf").is_file()
     assert not (tmp_path / "out/zh_CN/demo-cream.pdf").exists()
     assert not (tmp_path / "out/zh_CN/demo-cream.html").exists()

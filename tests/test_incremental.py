@@ -38,7 +38,7 @@ def test_one_changed_string_rebuilds_only_the_leaflets_using_it(project: Project
     before = snapshot(out)
     fill_catalog(project, "zh_CN", {"demo.use.age": "芦可替尼乳膏用于12岁及以上人群的非节段型白癜风患者。"})
     report = build(project, out)
-    assert [(leaflet.job.locale, leaflet.job.drug) for leaflet in report.written] == [("zh_CN", "demo-cream")]
+    assert [(job.locale, job.drug) for job in report.written] == [("zh_CN", "demo-cream")]
     assert [(job.locale, job.drug) for job in report.unchanged] == [("en", "demo-cream")]
     after = snapshot(out)
     assert after["en/demo-cream.pdf"] == before["en/demo-cream.pdf"]  # same bytes, same mtime: not rewritten
@@ -51,7 +51,7 @@ def test_a_damaged_output_is_printed_again(project: Project, tmp_path: Path) -> 
     good = (out / "en/demo-cream.pdf").read_bytes()
     (out / "en/demo-cream.pdf").write_bytes(good[:-100])
     report = build(project, out)
-    assert [leaflet.job.locale for leaflet in report.written] == ["en"]
+    assert [job.locale for job in report.written] == ["en"]
     assert (out / "en/demo-cream.pdf").read_bytes() == good
 
 
@@ -112,3 +112,49 @@ def test_progress_is_one_line_on_a_terminal_and_plain_lines_otherwise() -> None:
     assert plain.getvalue().splitlines()[0].startswith("[1/2] en/ivig a4 (")
     assert len(plain.getvalue().splitlines()) == 2
     assert terminal.getvalue().count("\r\033[K") == 2 and terminal.getvalue().count("\n") == 1
+
+
+def test_a_stream_keeps_at_most_its_window_of_tasks_out_and_hands_on_every_result() -> None:
+    """Backpressure: handing in a task waits while ``window`` are out, so a batch never sits whole in memory."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leaflets.workers import Stream, Workers
+
+    out, most, lock = [0], [0], threading.Lock()
+
+    def task(n: int) -> int:
+        with lock:
+            out[0] += 1
+            most[0] = max(most[0], out[0])
+        time.sleep(0.01)
+        with lock:
+            out[0] -= 1
+        return n * n
+
+    results: dict[str, int] = {}
+    with ThreadPoolExecutor(8) as pool:
+        stream = Stream(task, Workers(pool, 8), results.__setitem__, window=3)
+        for n in range(20):
+            stream.submit(n, f"task {n}", "")
+            assert len(stream.pending) <= 3
+        stream.finish()
+    assert results == {f"task {n}": n * n for n in range(20)}
+    assert most[0] == 3  # eight threads, but never more than the window at once
+
+
+def test_each_leaflet_is_written_while_the_next_is_still_to_print(project: Project, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coordinator writes and forgets a leaflet as soon as its PDFs are back (its memory stays flat)."""
+    import leaflets.build
+    import leaflets.pdf
+
+    events: list[str] = []
+    printed, written = leaflets.pdf.print_task, leaflets.build.write_pair
+    monkeypatch.setattr(leaflets.pdf, "print_task", lambda task: events.append(f"print {task[2]}") or printed(task))
+    monkeypatch.setattr(leaflets.build, "write_pair",
+                        lambda folder, drug, locale, files: events.append(f"write {locale}/{drug}")
+                        or written(folder, drug, locale, files))
+    build(project, tmp_path / "out", workers=1)
+    assert events == ["print en/demo-cream", "write en/demo-cream", "print zh_CN/demo-cream", "write zh_CN/demo-cream"]

@@ -81,6 +81,6 @@ def test_changed_fact_blocks_its_translation_until_reviewed(project: Project, tm
     assert "demo.before.pregnancy: the English text has changed" in problem.message
     update_catalogs(project, load_facts(project))
     fuzzy = build(project, tmp_path / "fuzzy")
-    assert [l.job.locale for l in fuzzy.written] == ["en"]
+    assert [j.locale for j in fuzzy.written] == ["en"]
     [problem] = next(iter(fuzzy.skipped.values()))
     assert "zh_CN: demo.before.pregnancy: translation is fuzzy" in problem.message
