@@ -1,8 +1,10 @@
 """Build leaflets: load facts -> check catalogs -> render -> print PDF -> read back -> write -> manifest.
 
-Everything is gathered and checked before anything is written, as mkdocs does, because a half-written batch
-is worse than none. Each file is written to a temporary name and renamed; a leaflet that fails its
-read-back check is removed, together with any older copy, so what is on disk always passed every check.
+A leaflet is checked whole before any of its files is written: its pages are rendered, printed and read
+back first, then its files are written to temporary names and renamed together. A leaflet that fails is
+removed together with any older copy, so what is on disk always passed every check. Leaflets are written as
+their PDFs come back, not at the end, so that memory does not grow with the batch; the manifest and index
+are written last, and also when the build is interrupted, listing what was written by then.
 """
 from __future__ import annotations
 
@@ -204,18 +206,26 @@ def build(project: Project, out_dir: Path, drugs: list[str] | None = None, local
                 raise CatalogError(problems, f"--strict: {len(report.skipped)} leaflet(s) blocked; nothing was written")
         writer = Writer(project, facts, folder, report)
         printing = Printing(project, running, writer.write, Progress(len(todo) * len(project.variants)))
-        for job, verdict in verdicts:
-            if isinstance(verdict, list):
-                writer.refuse(job, verdict)
-                printing.skip()
-                continue
-            leaflet = prepare(project, facts, job, verdict, draft)
-            if not force and unchanged(folder, leaflet):
-                report.unchanged.append(job)
-                printing.skip()
-            else:
-                printing.add(leaflet)
-        printing.finish()
+        try:
+            for job, verdict in verdicts:
+                if isinstance(verdict, list):
+                    writer.refuse(job, verdict)
+                    printing.skip()
+                    continue
+                leaflet = prepare(project, facts, job, verdict, draft)
+                if not force and unchanged(folder, leaflet):
+                    report.unchanged.append(job)
+                    printing.skip()
+                else:
+                    printing.add(leaflet)
+            printing.finish()
+        except BaseException:
+            # Interrupted (Ctrl-C, a missing system library): list what was written so far, so that the
+            # manifest still agrees with the disk, but without the inputs' fingerprint, so that the next
+            # build does not take "nothing changed" for an answer and prints the rest.
+            printing.stream.cancel()
+            writer.finish(sources="")
+            raise
         writer.finish(sources)
     LOG.info(report.summary(time.perf_counter() - started))
     return report

@@ -158,3 +158,31 @@ def test_each_leaflet_is_written_while_the_next_is_still_to_print(project: Proje
                         or written(folder, drug, locale, files))
     build(project, tmp_path / "out", workers=1)
     assert events == ["print en/demo-cream", "write en/demo-cream", "print zh_CN/demo-cream", "write zh_CN/demo-cream"]
+
+
+def test_an_interrupted_build_lists_what_it_wrote_and_the_next_one_finishes(project: Project, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C after the first leaflet: the manifest lists that one (with its checksums) and no fingerprint,
+    so the next build prints only the other instead of reporting that nothing changed."""
+    import leaflets.pdf
+
+    printed = leaflets.pdf.print_task
+
+    def interrupted(task: tuple) -> object:
+        if task[2].startswith("zh_CN/"):
+            raise KeyboardInterrupt
+        return printed(task)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(leaflets.pdf, "print_task", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(project, out, workers=1)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sources"] == ""
+    assert sorted(entry["path"] for entry in manifest["outputs"]) == ["en/demo-cream.html", "en/demo-cream.pdf"]
+    assert not (out / "zh_CN").exists() or not any((out / "zh_CN").iterdir())
+
+    monkeypatch.setattr(leaflets.pdf, "print_task", printed)
+    report = build(project, out, workers=1)
+    assert [(job.locale, job.drug) for job in report.written] == [("zh_CN", "demo-cream")]
+    assert [(job.locale, job.drug) for job in report.unchanged] == [("en", "demo-cream")]
