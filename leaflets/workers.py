@@ -58,10 +58,10 @@ def _dask(address: str) -> Iterator[Workers]:
     except ImportError:
         raise ConfigError("--scheduler needs Dask: pip install 'leaflets[cluster]' (on this machine and on "
                           "every worker)") from None
+    host, port = _host_and_port(address)
     try:
         # A refused connection fails at once here; Client itself would retry until its timeout.
-        host, _, port = urlsplit(address).netloc.rpartition(":")
-        socket.create_connection((host, int(port)), timeout=10).close()
+        socket.create_connection((host, port), timeout=10).close()
         client = Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); check the address "
@@ -70,6 +70,19 @@ def _dask(address: str) -> Iterator[Workers]:
         yield Workers(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
     finally:
         client.close()
+
+
+def _host_and_port(address: str) -> tuple[str, int]:
+    """The host and port of a scheduler address, or a ConfigError saying what one looks like."""
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        port = None
+    if not parts.hostname or not port or parts.scheme not in ("tcp", "tls"):
+        raise ConfigError(f"--scheduler {address}: give the scheduler's address as tcp://host:port, as "
+                          "'dask scheduler' prints it (the port is usually 8786)")
+    return parts.hostname, port
 
 
 class Progress:

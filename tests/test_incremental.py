@@ -97,6 +97,17 @@ def test_unreachable_scheduler_is_a_clear_error(project: Project, tmp_path: Path
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("address", ["localhost", "localhost:8786", "tcp://localhost", "tcp://host:port",
+                                     "http://localhost:8786"])
+def test_a_malformed_scheduler_address_says_what_one_looks_like(project: Project, tmp_path: Path, address: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    code = main(["--project", str(project.root), "build", "--out", str(tmp_path / "out"), "--scheduler", address])
+    assert code == 1
+    assert f"--scheduler {address}: give the scheduler's address as tcp://host:port" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
