@@ -112,14 +112,16 @@ class Printing:
         self.project, self.done, self.progress = project, done, progress
         self.stream: Stream[tuple[Leaflet, str], tuple, tuple[bytes, list[str]] | str] = Stream(
             print_task, workers, self._printed, progress)
-        self.waiting: dict[Job, int] = {}  # PDFs not back yet, by leaflet
+        self.waiting: dict[Job, int] = {}  # PDFs not back yet, by leaflet in print
+        self.fonts_checked = False
 
     def add(self, leaflet: Leaflet) -> None:
         from leaflets.pdf import require_fonts
 
-        if not self.waiting:
+        if not self.fonts_checked:
             require_fonts()  # before the first PDF: a missing font is one clear error, not one per PDF
-        self.waiting[leaflet.job] = len(self.project.variants)
+            self.fonts_checked = True
+        self.waiting[leaflet.job] = len(self.project.variants)  # never 0: [print] variants is never empty
         for kind in self.project.variants:
             task = (leaflet.pages[kind], str(self.project.templates_dir), str(leaflet.job), tuple(leaflet.required))
             self.stream.submit(task, (leaflet, kind), f"{leaflet.job} {kind}")
@@ -136,6 +138,7 @@ class Printing:
             leaflet.files[kind], leaflet.unread[kind] = result
         self.waiting[leaflet.job] -= 1
         if not self.waiting[leaflet.job]:
+            del self.waiting[leaflet.job]
             self.done(leaflet)
 
     def finish(self) -> None:

@@ -151,7 +151,7 @@ def _unmapped_glyph(fonts: dict[str, list]) -> tuple[list, int]:
 
 def test_a_dropped_glyph_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """If the subset lacked a drawn glyph, the check finds it and that font stays as WeasyPrint wrote it."""
-    group, gid = _unmapped_glyph(_fonts_of(HTML))
+    _, gid = _unmapped_glyph(_fonts_of(HTML))
     whole = fontslim.subset_cff
     monkeypatch.setattr(fontslim, "subset_cff", lambda face, gids: whole(face, [g for g in gids if g != gid]))
     kinds = sorted(kind for kind, _ in _font_programs(_render(HTML, slim_fonts)).values())
@@ -173,7 +173,7 @@ def test_a_changed_glyph_is_refused() -> None:
 def test_a_dropped_glyph_shows_in_the_pixels(pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the check switched off, the same dropped glyph changes the pixels: the raster comparison the
     other tests rely on can see a wrong glyph that text extraction cannot."""
-    group, gid = _unmapped_glyph(_fonts_of(HTML))
+    _, gid = _unmapped_glyph(_fonts_of(HTML))
     whole = fontslim.subset_cff
     monkeypatch.setattr(fontslim, "_same_glyphs", lambda *_: None)
     monkeypatch.setattr(fontslim, "subset_cff", lambda face, gids: whole(face, [g for g in gids if g != gid]))

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import fill_catalog
 
 from leaflets.build import build
 from leaflets.cli import main
 from leaflets.config import Project
 from leaflets.workers import Progress
-
-from conftest import fill_catalog
 
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
